@@ -1,0 +1,1 @@
+"""The CPU architectures user programs run on (only x86-64)."""

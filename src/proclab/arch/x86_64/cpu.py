@@ -1,0 +1,363 @@
+"""One simulated x86-64 CPU: a Unicorn engine in virtual-TLB mode.
+
+Physical memory is one host buffer mapped once at physical address 0
+(`mem_map_ptr`). Virtual addresses are translated by `_tlb_fill`, which Unicorn
+calls on every TLB miss: it looks the page up in the page table of the mm that is
+live on this CPU (`switch_mm` sets it, like loading CR3) and, when the PTE is
+missing or too weak, calls the kernel's page-fault handler, exactly where a real
+CPU would raise #PF. A context switch between address spaces is a TLB flush;
+translated code survives it because Unicorn keys translations by physical page.
+
+Kernel entry happens in hooks: `syscall` calls the kernel's syscall entry with
+the six argument registers, CPU exceptions (#DE, #UD, #BP, #GP, a failed fill)
+stop the CPU and are reported to the kernel as a `Trap`, which turns them into
+signals. Facts this relies on are in ../shared/EMULATION_NOTES.md:
+- inside the syscall hook RIP still points at the `syscall` instruction; Unicorn
+  adds 2 when the hook returns, also when it called emu_stop();
+- registers other than RAX must never be rewritten inside a hook (exec and
+  signal delivery stop the CPU and reload the whole context afterwards);
+- `count=` in emu_start is exact and deterministic; it is our timer tick.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+from typing import Callable, NamedTuple, Optional
+
+from unicorn import (
+    UC_ARCH_X86,
+    UC_CTL_IO_WRITE,
+    UC_CTL_TLB_FLUSH,
+    UC_HOOK_INSN,
+    UC_HOOK_INSN_INVALID,
+    UC_HOOK_INTR,
+    UC_HOOK_TLB_FILL,
+    UC_MODE_64,
+    UC_PROT_ALL,
+    UC_TLB_VIRTUAL,
+    Uc,
+    UcError,
+)
+from unicorn import x86_const as X
+from unicorn.unicorn_py3.unicorn import uclib
+
+from .context import FS_BASE, RAX, RIP, RSP, Context
+from .pgtable import ACCESS_FETCH, ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT
+
+_U64 = 0xFFFFFFFFFFFFFFFF
+_SYSCALL_INSN_LEN = 2
+_HLT = 0xF4
+
+# Entering user mode (arch/x86/include/asm/segment.h, msr-index.h)
+_SYSRETQ = b"\x48\x0f\x07"
+_BOOT_VPN = 0xFFFFFFFFFFFFF000 >> PAGE_SHIFT
+_MSR_EFER = 0xC0000080
+_MSR_STAR = 0xC0000081
+_EFER_SCE = 1
+_CR4_TSD = 1 << 2
+_KERNEL_CS = 0x10
+_USER32_CS = 0x23   # sysretq loads CS = this + 16 = 0x33, SS = this + 8 = 0x2b
+_USER_EFLAGS = 0x202
+
+# CPU exception vectors (arch/x86/include/asm/trapnr.h)
+X86_TRAP_DE = 0   # divide error
+X86_TRAP_DB = 1   # debug
+X86_TRAP_BP = 3   # int3
+X86_TRAP_OF = 4
+X86_TRAP_BR = 5
+X86_TRAP_UD = 6   # invalid opcode
+X86_TRAP_GP = 13  # general protection (also: hlt in user mode)
+X86_TRAP_PF = 14  # page fault
+X86_TRAP_MF = 16
+X86_TRAP_AC = 17
+X86_TRAP_XF = 19
+
+# entry(nr, a0..a5) -> value for RAX, or None when the kernel took the task off
+# the normal return path (it asked the CPU to stop and will reload registers).
+SyscallEntry = Callable[[int, int, int, int, int, int, int], Optional[int]]
+# fault(vaddr, access) -> the PTE to use, or None for an unresolvable fault.
+FaultHandler = Callable[[int, int], Optional[int]]
+
+
+class Stop(enum.Enum):
+    """Why `Cpu.run` returned."""
+
+    KERNEL = "kernel"  # the kernel asked to stop (blocking call, exit, exec...)
+    TICK = "tick"      # the instruction budget of this run was used up
+    TRAP = "trap"      # a CPU exception; `Cpu.trap` says which
+
+
+class Trap(NamedTuple):
+    """A CPU exception the kernel must turn into a signal (do_trap, do_page_fault)."""
+
+    vector: int
+    rip: int
+    address: int = 0       # page faults: the faulting address (CR2)
+    access: int = 0        # page faults: ACCESS_READ / ACCESS_WRITE / ACCESS_FETCH
+    present: bool = False  # page faults: a protection fault on a present page
+
+
+class Cpu:
+    """A CPU and its registers. `current` tasks are the kernel's business; this
+    object only knows which register file (Context) and page table it holds."""
+
+    def __init__(
+        self,
+        ram_ptr: int,
+        ram_size: int,
+        entry: SyscallEntry,
+        fault: FaultHandler,
+        code_frames: set[int],
+    ) -> None:
+        """`entry` and `fault` are the kernel's syscall entry and page-fault
+        handler. `code_frames` is filled with every frame mapped executable; its
+        owner (the frame allocator) calls `flush_code` before reusing one."""
+        uc = Uc(UC_ARCH_X86, UC_MODE_64)
+        uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
+        # Stop only on request: no `until` address (its lookup would go through
+        # the TLB fill of whatever mm is live).
+        uc.ctl_exits_enabled(True)
+        uc.ctl_set_exits([])
+        uc.mem_map_ptr(0, ram_size, UC_PROT_ALL, ram_ptr)
+        self.uc = uc
+        self._uch = uc._uch
+        self._ram = (ctypes.c_char * ram_size).from_address(ram_ptr)
+        self._entry = entry
+        self._fault = fault
+        self.pgtable: dict[int, int] = {}
+        self.live: Optional[Context] = None  # whose registers the CPU holds
+        self.trap: Optional[Trap] = None
+        self._stop: Optional[Stop] = None
+        self._in_syscall = False
+        self.code_frames = code_frames
+        self.ctx_size = uclib.uc_context_size(self._uch)
+        self._rax = ctypes.c_uint64()
+        self._reg = ctypes.c_uint64()
+
+        # Syscall fast path: the argument registers are read in one C call.
+        regs = (X.UC_X86_REG_RAX, X.UC_X86_REG_RDI, X.UC_X86_REG_RSI, X.UC_X86_REG_RDX,
+                X.UC_X86_REG_R10, X.UC_X86_REG_R8, X.UC_X86_REG_R9)
+        self._sys_ids = (ctypes.c_int * 7)(*regs)
+        self._sys_vals = (ctypes.c_uint64 * 7)()
+        base = ctypes.addressof(self._sys_vals)
+        self._sys_ptrs = (ctypes.c_void_p * 7)(*[base + 8 * i for i in range(7)])
+
+        uc.hook_add(UC_HOOK_INSN, self._hook_syscall, None, 1, 0, X.UC_X86_INS_SYSCALL)
+        uc.hook_add(UC_HOOK_TLB_FILL, self._tlb_fill)
+        uc.hook_add(UC_HOOK_INTR, self._hook_intr)
+        uc.hook_add(UC_HOOK_INSN_INVALID, self._hook_invalid)
+        self._pristine = self._enter_user_mode()
+
+    # ---- register files -------------------------------------------------
+
+    def new_context(self) -> Context:
+        return Context(self._uch, self.ctx_size)
+
+    def _enter_user_mode(self) -> Context:
+        """Drop the CPU to CPL 3 the way Linux first enters user mode: sysretq,
+        which loads the user CS/SS from the STAR MSR. At CPL 3 privileged
+        instructions (hlt, cli, in/out, rdtsc with CR4.TSD) raise #GP as on real
+        hardware. The resulting register file is the template of every new one.
+        Uses physical frame 0, which the frame allocator never hands out."""
+        uc = self.uc
+        self._ram[0:len(_SYSRETQ)] = _SYSRETQ
+        self.pgtable = {_BOOT_VPN: (0 << PAGE_SHIFT) | 5}
+        efer = uc.reg_read(X.UC_X86_REG_MSR, _MSR_EFER)
+        uc.reg_write(X.UC_X86_REG_MSR, (_MSR_EFER, efer | _EFER_SCE))
+        uc.reg_write(X.UC_X86_REG_MSR, (_MSR_STAR, (_USER32_CS << 48) | (_KERNEL_CS << 32)))
+        uc.reg_write(X.UC_X86_REG_CR4, uc.reg_read(X.UC_X86_REG_CR4) | _CR4_TSD)
+        # sysretq jumps to RCX; with count=1 the engine looks its page up but
+        # executes nothing there.
+        uc.reg_write(X.UC_X86_REG_RCX, _BOOT_VPN << PAGE_SHIFT)
+        uc.reg_write(X.UC_X86_REG_R11, _USER_EFLAGS)
+        uc.emu_start(_BOOT_VPN << PAGE_SHIFT, 0, 0, 1)
+        if uc.reg_read(X.UC_X86_REG_CS) & 3 != 3:  # pragma: no cover - engine change
+            raise RuntimeError("could not enter CPL 3")
+        uc.reg_write(X.UC_X86_REG_R11, 0)
+        uc.reg_write(X.UC_X86_REG_RCX, 0)
+        ctx = self.new_context()
+        uclib.uc_context_save(self._uch, ctx.ptr)
+        self.pgtable = {}
+        self.flush_tlb()
+        self._ram[0:len(_SYSRETQ)] = bytes(len(_SYSRETQ))
+        self.flush_code()
+        self.code_frames.discard(0)
+        return ctx
+
+    def start_context(self, rip: int, rsp: int) -> Context:
+        """start_thread(): a fresh register file (all general registers zero,
+        default FPU/SSE state) that starts at `rip` with stack `rsp`."""
+        ctx = self.new_context()
+        ctx.copy_from(self._pristine)
+        ctx.reg_write(RIP, rip)
+        ctx.reg_write(RSP, rsp)
+        return ctx
+
+    def fork_context(self, parent: Context) -> Context:
+        """copy_thread(): the child's registers are the parent's at the syscall,
+        returning 0. Called from inside the parent's syscall."""
+        ctx = self.new_context()
+        if self.live is parent:
+            uclib.uc_context_save(self._uch, ctx.ptr)
+            if self._in_syscall:
+                ctx.reg_write(RIP, ctx.reg_read(RIP) + _SYSCALL_INSN_LEN)
+        else:
+            ctx.copy_from(parent)
+        ctx.reg_write(RAX, 0)
+        return ctx
+
+    def load(self, ctx: Context) -> None:
+        """Make `ctx` the live register file (saving the previous one)."""
+        if self.live is ctx:
+            return
+        self.save()
+        uclib.uc_context_restore(self._uch, ctx.ptr)
+        self.live = ctx
+
+    def save(self) -> None:
+        """Write the live registers back to their Context (switch_to's save half)."""
+        if self.live is not None:
+            uclib.uc_context_save(self._uch, self.live.ptr)
+            self.live = None
+
+    def drop(self, ctx: Context) -> None:
+        """Forget `ctx` if it is live, without saving (exec, exit)."""
+        if self.live is ctx:
+            self.live = None
+
+    def reg_read(self, ctx: Context, reg: int) -> int:
+        """A register of `ctx`, read from the CPU when it holds them."""
+        if self.live is ctx:
+            uclib.uc_reg_read(self._uch, reg, ctypes.byref(self._reg))
+            value = self._reg.value
+            if reg == RIP and self._in_syscall:
+                value += _SYSCALL_INSN_LEN
+            return value
+        return ctx.reg_read(reg)
+
+    def reg_write(self, ctx: Context, reg: int, value: int) -> None:
+        """Set a register of `ctx`. Only RAX may change while inside a hook."""
+        if self.live is ctx:
+            assert reg == RAX or not self._in_syscall, "only RAX may change inside a hook"
+            self._reg.value = value & _U64
+            uclib.uc_reg_write(self._uch, reg, ctypes.byref(self._reg))
+        else:
+            ctx.reg_write(reg, value)
+
+    def set_fs_base(self, ctx: Context, value: int) -> None:
+        """arch_prctl(ARCH_SET_FS): safe inside a hook (a segment base, not RIP)."""
+        if self.live is ctx:
+            self._reg.value = value & _U64
+            uclib.uc_reg_write(self._uch, FS_BASE, ctypes.byref(self._reg))
+        else:
+            ctx.reg_write(FS_BASE, value)
+
+    def read_regs(self, ctx: Context) -> dict[str, int]:
+        """All general registers of `ctx` (saving the live ones first)."""
+        if self.live is ctx:
+            uclib.uc_context_save(self._uch, ctx.ptr)
+            regs = ctx.read_regs()
+            if self._in_syscall:
+                regs["rip"] += _SYSCALL_INSN_LEN
+            return regs
+        return ctx.read_regs()
+
+    # ---- address spaces ---------------------------------------------------
+
+    def switch_mm(self, pgtable: dict[int, int]) -> None:
+        """Load another page table (CR3 write): flush the TLB unless it is the same."""
+        if pgtable is not self.pgtable:
+            self.pgtable = pgtable
+            self.flush_tlb()
+
+    def flush_tlb(self) -> None:
+        self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+
+    def flush_code(self) -> None:
+        """Drop all translated code: a frame that held code is being reused, and
+        a write from the host side would not invalidate its translations."""
+        self.uc.ctl_flush_tb()
+
+    # ---- running user code ----------------------------------------------
+
+    def request_stop(self) -> None:
+        """Kernel code (from inside a hook) asks the CPU to return to the scheduler."""
+        if self._stop is None:
+            self._stop = Stop.KERNEL
+        self.uc.emu_stop()
+
+    def run(self, count: int) -> Stop:
+        """Run the live register file in user mode for at most `count`
+        instructions (0: no limit) until the kernel or an exception stops it."""
+        self._stop = None
+        self.trap = None
+        uclib.uc_reg_read(self._uch, RIP, ctypes.byref(self._reg))
+        try:
+            self.uc.emu_start(self._reg.value, 0, 0, count)
+        except UcError:
+            if self.trap is None:  # an exception no hook recorded: report a #GP
+                self.trap = Trap(X86_TRAP_GP, self._rip())
+        if self.trap is not None:
+            return Stop.TRAP
+        if self._stop is not None:
+            return self._stop
+        return Stop.TICK
+
+    def _rip(self) -> int:
+        uclib.uc_reg_read(self._uch, RIP, ctypes.byref(self._reg))
+        return self._reg.value
+
+    def read_code(self, vaddr: int, size: int) -> bytes:
+        """Bytes at `vaddr` in the live address space, for decoding the
+        instruction that trapped (b"" where nothing is mapped)."""
+        out = bytearray()
+        for addr in range(vaddr, vaddr + size):
+            pte = self.pgtable.get(addr >> PAGE_SHIFT)
+            if pte is None:
+                break
+            out.append(self._ram[((pte >> PAGE_SHIFT) << PAGE_SHIFT) | (addr & 0xFFF)][0])
+        return bytes(out)
+
+    # ---- hooks (run inside emu_start) ------------------------------------
+
+    def _hook_syscall(self, uc: Uc, _data: object) -> None:
+        """entry_SYSCALL_64: hand nr and the six arguments to the kernel."""
+        uclib.uc_reg_read_batch(self._uch, self._sys_ids, self._sys_ptrs, 7)
+        v = self._sys_vals
+        self._in_syscall = True
+        try:
+            ret = self._entry(v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        finally:
+            self._in_syscall = False
+        if ret is not None and self.live is not None:
+            self._rax.value = ret & _U64
+            uclib.uc_reg_write(self._uch, RAX, ctypes.byref(self._rax))
+        if self._stop is not None:
+            uc.emu_stop()
+
+    def _tlb_fill(self, uc: Uc, vaddr: int, access: int, entry: object, _data: object) -> bool:
+        """The MMU's page walk: PTE of the live page table, or a page fault."""
+        pte = self.pgtable.get(vaddr >> PAGE_SHIFT)
+        if pte is None or not pte & ACCESS_NEEDS[access]:
+            present = pte is not None
+            pte = self._fault(vaddr, access)
+            if pte is None:
+                self.trap = Trap(X86_TRAP_PF, self._rip(), vaddr, access, present)
+                return False
+        perms = pte & 7
+        if perms & 4:
+            self.code_frames.add(pte >> PAGE_SHIFT)
+        entry.paddr = (pte >> PAGE_SHIFT) << PAGE_SHIFT
+        entry.perms = perms
+        return True
+
+    def _hook_intr(self, uc: Uc, intno: int, _data: object) -> None:
+        """A CPU exception (#DE, #BP, #UD, #GP...): stop and let the kernel decide."""
+        self.trap = Trap(intno, self._rip())
+        uc.emu_stop()
+
+    def _hook_invalid(self, uc: Uc, _data: object) -> bool:
+        """An opcode Unicorn cannot decode: #UD."""
+        self.trap = Trap(X86_TRAP_UD, self._rip())
+        return False

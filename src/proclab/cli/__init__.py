@@ -1,0 +1,1 @@
+"""The user's commands (DESIGN: the CLI contract)."""

@@ -1,0 +1,1 @@
+"""Files: descriptor tables, the console, pipes, read-only host files."""

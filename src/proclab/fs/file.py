@@ -1,0 +1,166 @@
+"""Open files and descriptor tables (include/linux/fs.h struct file,
+fs/file.c files_struct, fs/fs_struct.c).
+
+A `File` is an open file description: what open()/pipe() create and what fds
+point to. dup() and fork make more fds for the same File, which therefore share
+the offset and status flags; `refs` counts those fds and the last close releases
+it. A `FilesStruct` is an fd table, shared by CLONE_FILES and copied by fork.
+
+File methods never sleep. A read or write that would block returns -EAGAIN and
+names the wait queue to sleep on (`read_queue`/`write_queue`); the syscall layer
+does the sleeping (and honours O_NONBLOCK), so fs/ needs no scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from ..lib.wait import WaitQueueHead
+from ..uapi import errno as E
+
+O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
+O_CREAT = 0o100
+O_EXCL = 0o200
+O_NOCTTY = 0o400
+O_TRUNC = 0o1000
+O_APPEND = 0o2000
+O_NONBLOCK = 0o4000
+O_DIRECTORY = 0o200000
+O_NOFOLLOW = 0o400000
+O_CLOEXEC = 0o2000000
+FD_CLOEXEC = 1
+
+NR_OPEN_DEFAULT = 1024  # RLIMIT_NOFILE soft limit
+
+ReadResult = Union[bytes, int]
+
+
+class File:
+    """struct file. Subclasses implement the file operations they support."""
+
+    def __init__(self, flags: int, name: str) -> None:
+        self.flags = flags       # O_* status flags (F_GETFL/F_SETFL)
+        self.pos = 0             # shared by every fd of this description
+        self.refs = 1
+        self.name = name         # for /proc and messages
+
+    def readable(self) -> bool:
+        return (self.flags & O_ACCMODE) != O_WRONLY
+
+    def writable(self) -> bool:
+        return (self.flags & O_ACCMODE) != O_RDONLY
+
+    def read(self, count: int) -> ReadResult:
+        return -E.EINVAL
+
+    def write(self, data: bytes) -> int:
+        return -E.EINVAL
+
+    def ioctl(self, cmd: int) -> Union[bytes, int]:
+        """A read-only ioctl: the bytes to copy to user memory at arg, or -errno."""
+        return -E.ENOTTY
+
+    def read_queue(self) -> Optional[WaitQueueHead]:
+        """Where a reader sleeps when read() said -EAGAIN."""
+        return None
+
+    def write_queue(self) -> Optional[WaitQueueHead]:
+        return None
+
+    def read_ready(self) -> bool:
+        """Would read() do something other than -EAGAIN now (data or EOF)?"""
+        return True
+
+    def write_ready(self, size: int) -> bool:
+        """Would write() of `size` bytes do something other than -EAGAIN now?"""
+        return True
+
+    def release(self) -> None:
+        """The last fd referring to this file was closed."""
+
+    def get(self) -> "File":
+        self.refs += 1
+        return self
+
+    def put(self) -> None:
+        self.refs -= 1
+        if self.refs == 0:
+            self.release()
+
+
+class FilesStruct:
+    """struct files_struct: the fd table. `users` counts the tasks sharing it."""
+
+    def __init__(self) -> None:
+        self.fds: list[Optional[File]] = []
+        self.cloexec: set[int] = set()
+        self.users = 1
+
+    def get(self, fd: int) -> Optional[File]:
+        if 0 <= fd < len(self.fds):
+            return self.fds[fd]
+        return None
+
+    def alloc_fd(self, file: File, start: int = 0, cloexec: bool = False,
+                 limit: int = NR_OPEN_DEFAULT) -> int:
+        """Install `file` at the lowest free fd >= start (the caller's reference
+        moves into the table). -EMFILE when none is free."""
+        fd = start
+        while fd < len(self.fds) and self.fds[fd] is not None:
+            fd += 1
+        if fd >= limit:
+            return -E.EMFILE
+        self.install(fd, file, cloexec)
+        return fd
+
+    def install(self, fd: int, file: File, cloexec: bool = False) -> None:
+        """fd_install at a given number, closing what was there (dup2)."""
+        while len(self.fds) <= fd:
+            self.fds.append(None)
+        old = self.fds[fd]
+        self.fds[fd] = file
+        if cloexec:
+            self.cloexec.add(fd)
+        else:
+            self.cloexec.discard(fd)
+        if old is not None:
+            old.put()
+
+    def close(self, fd: int) -> int:
+        file = self.get(fd)
+        if file is None:
+            return -E.EBADF
+        self.fds[fd] = None
+        self.cloexec.discard(fd)
+        file.put()
+        return 0
+
+    def copy(self) -> "FilesStruct":
+        """dup_fd(): a new table pointing at the same open files."""
+        new = FilesStruct()
+        new.fds = [f.get() if f is not None else None for f in self.fds]
+        new.cloexec = set(self.cloexec)
+        return new
+
+    def close_on_exec(self) -> None:
+        for fd in sorted(self.cloexec):
+            self.close(fd)
+
+    def close_all(self) -> None:
+        """exit_files(): the last user of the table is gone."""
+        for fd in range(len(self.fds)):
+            if self.fds[fd] is not None:
+                self.close(fd)
+
+
+class FsStruct:
+    """struct fs_struct: cwd, root and umask, shared by CLONE_FS."""
+
+    def __init__(self, cwd: str = "/", root: str = "/", umask: int = 0o022) -> None:
+        self.cwd = cwd
+        self.root = root
+        self.umask = umask
+        self.users = 1
+
+    def copy(self) -> "FsStruct":
+        return FsStruct(self.cwd, self.root, self.umask)

@@ -1,0 +1,1 @@
+"""The process subsystem, one module per concern, named after Linux's."""

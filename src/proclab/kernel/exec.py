@@ -1,0 +1,349 @@
+"""execve (fs/exec.c) and the ELF loader (fs/binfmt_elf.c).
+
+do_execve reads the file's ELF header, builds a new address space whose PT_LOAD
+segments are private mappings of the file in the page cache (filled by page
+faults: demand paging), zeroes the bss, lays out the initial stack as Linux's
+create_elf_tables does (strings at the top; then, from the stack pointer up:
+argc, argv[], NULL, envp[], NULL, auxv), and only then, past the point of no
+return, replaces the old image (SEMANTICS E1-E3): the pid, parent, process
+group, session and fds without FD_CLOEXEC stay; caught signals go back to
+SIG_DFL; a vfork parent is released; comm becomes the file's base name.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import struct
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
+
+from ..arch.x86_64.pgtable import ELF_ET_DYN_BASE, PAGE_MASK, PAGE_SIZE, STACK_TOP, page_align
+from ..fs.hostfs import PATH_MAX, HostInode
+from ..mm.mm_struct import VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE, MmStruct, VmArea
+from ..mm.mmap import do_mmap
+from ..uapi import errno as E
+from ..uapi import mman as M
+from ..uapi import signal as S
+from ..uapi.resource import RLIMIT_STACK
+from .sched.clock import COSTS, USER_HZ
+from .task import PF_FORKNOEXEC, PF_KTHREAD, TaskStruct
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+# ELF (include/uapi/linux/elf.h)
+ET_EXEC, ET_DYN = 2, 3
+EM_X86_64 = 62
+PT_LOAD, PT_INTERP, PT_PHDR = 1, 3, 6
+PF_X, PF_W, PF_R = 1, 2, 4
+_EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
+_PHDR = struct.Struct("<IIQQQQQQ")
+
+# auxiliary vector types
+AT_NULL, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_BASE, AT_FLAGS, AT_ENTRY = 0, 3, 4, 5, 6, 7, 8, 9
+AT_UID, AT_EUID, AT_GID, AT_EGID, AT_PLATFORM, AT_HWCAP, AT_CLKTCK = 11, 12, 13, 14, 15, 16, 17
+AT_SECURE, AT_RANDOM, AT_EXECFN = 23, 25, 31
+ELF_PLATFORM = b"x86_64"
+ELF_HWCAP = 0x178BFBFF  # CPUID.1:EDX of a typical x86-64 CPU
+
+MAX_ARG_STRLEN = 32 * PAGE_SIZE
+MAX_ARG_STRINGS = 0x7FFFFFFF
+STACK_EXPAND = 128 * 1024  # stack_expand in setup_arg_pages
+
+# The scratch area of a scripted program's address space (for syscall buffers).
+SCRIPT_SCRATCH = 0x10000000
+SCRIPT_SCRATCH_SIZE = 64 * PAGE_SIZE
+
+
+class Phdr(NamedTuple):
+    type: int
+    flags: int
+    offset: int
+    vaddr: int
+    filesz: int
+    memsz: int
+
+
+class Loaded(NamedTuple):
+    """Where load_elf_binary put the program."""
+
+    entry: int
+    phdr_addr: int
+    phnum: int
+
+
+class ElfImage(NamedTuple):
+    """What load_elf_binary needs from the file's headers."""
+
+    type: int
+    entry: int
+    phoff: int
+    phentsize: int
+    phdrs: list[Phdr]
+    interp: bool
+
+
+def parse_elf(read: Callable[[int, int], bytes]) -> Union[ElfImage, int]:
+    """The headers of an x86-64 ELF executable, or -ENOEXEC. `read(offset,
+    size)` reads the file."""
+    raw = read(0, _EHDR.size)
+    if len(raw) < _EHDR.size or raw[:4] != b"\x7fELF":
+        return -E.ENOEXEC
+    ident, etype, machine, _v, entry, phoff, _sh, _fl, _eh, phentsize, phnum, *_ = _EHDR.unpack(raw)
+    if ident[4] != 2 or ident[5] != 1 or machine != EM_X86_64 or etype not in (ET_EXEC, ET_DYN):
+        return -E.ENOEXEC
+    if phentsize != _PHDR.size or not 0 < phnum <= 65536 // _PHDR.size:
+        return -E.ENOEXEC
+    table = read(phoff, phnum * phentsize)
+    if len(table) < phnum * phentsize:
+        return -E.ENOEXEC
+    phdrs = []
+    interp = False
+    for i in range(phnum):
+        ptype, flags, offset, vaddr, _paddr, filesz, memsz, _align = _PHDR.unpack_from(table, i * phentsize)
+        if ptype == PT_INTERP:
+            interp = True
+        phdrs.append(Phdr(ptype, flags, offset, vaddr, filesz, memsz))
+    return ElfImage(etype, entry, phoff, phentsize, phdrs, interp)
+
+
+def _prot(flags: int) -> int:
+    return ((M.PROT_READ if flags & PF_R else 0) | (M.PROT_WRITE if flags & PF_W else 0)
+            | (M.PROT_EXEC if flags & PF_X else 0))
+
+
+class Exec:
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+
+    # ---- the syscall -------------------------------------------------------------
+
+    def sys_execve(self, t: TaskStruct, filename: int, argv: int, envp: int) -> int:
+        uacc = self.k.uaccess
+        path = uacc.strncpy_from_user(t, filename, PATH_MAX)
+        if path is None:
+            return -E.EFAULT if uacc.copy_from_user(t, filename, 1) is None else -E.ENAMETOOLONG
+        args = self._copy_strings(t, argv)
+        if isinstance(args, int):
+            return args
+        env = self._copy_strings(t, envp)
+        if isinstance(env, int):
+            return env
+        return self.do_execve(t, path, args, env)
+
+    def _copy_strings(self, t: TaskStruct, array: int) -> Union[list[bytes], int]:
+        if not array:
+            return []
+        uacc = self.k.uaccess
+        ptrs = uacc.get_ptr_array(t, array, MAX_ARG_STRINGS)
+        if ptrs is None:
+            return -E.EFAULT
+        out = []
+        for ptr in ptrs:
+            s = uacc.strncpy_from_user(t, ptr, MAX_ARG_STRLEN)
+            if s is None:
+                return -E.EFAULT if uacc.copy_from_user(t, ptr, 1) is None else -E.E2BIG
+            out.append(s)
+        return out
+
+    # ---- do_execve --------------------------------------------------------------------
+
+    def do_execve(self, t: TaskStruct, path: bytes, argv: list[bytes], envp: list[bytes]) -> int:
+        k = self.k
+        name = path.decode("utf-8", "surrogateescape")
+        cwd = t.fs.cwd if t.fs is not None else "/"
+        inode = k.hostfs.lookup(name, cwd)
+        if isinstance(inode, int):
+            return inode
+        if not inode.executable():
+            return -E.EACCES
+        elf = parse_elf(inode.read)
+        if isinstance(elf, int):
+            return elf
+        if elf.interp:
+            k.warn_once(("interp", inode.path),
+                        f"{name}: dynamically linked programs are not supported yet "
+                        "(execve returns ENOEXEC); link it with -static")
+            return -E.ENOEXEC
+        if not argv:
+            argv = [b""]  # Linux (5.18+) gives argc 0 an empty argv[0]
+        stack_limit = t.signal.rlim[RLIMIT_STACK][0]
+        if sum(len(s) + 1 for s in argv + envp) + len(path) + 1 > max(stack_limit // 4, 32 * PAGE_SIZE):
+            return -E.E2BIG
+        mm = MmStruct(k.phys)
+        mm.stack_limit = min(stack_limit, 1 << 40)
+        loaded = self.load_elf_binary(t, mm, inode, elf)
+        if isinstance(loaded, int):
+            mm.release()
+            return loaded
+        sp = self.create_elf_tables(t, mm, elf, loaded, path, argv, envp)
+        if sp < 0:
+            mm.release()
+            return sp
+        # ---- point of no return --------------------------------------------------
+        self.begin_new_exec(t, mm, name)
+        t.exec_path = inode.path
+        t.argv = tuple(a.decode("utf-8", "surrogateescape") for a in argv)
+        k.entry.start_user_thread(t, loaded.entry, sp)
+        k.clock.advance(COSTS["exec"])
+        t.stime += COSTS["exec"]
+        if k.tp.sched_process_exec.probes:
+            k.tp.sched_process_exec(t, name, t.pid)
+        return 0
+
+    def load_elf_binary(self, t: TaskStruct, mm: MmStruct, inode: HostInode, elf: ElfImage) -> Union[Loaded, int]:
+        """Map the PT_LOAD segments (or return -errno)."""
+        k = self.k
+        cached = k.page_cache.lookup(inode)
+        bias = ELF_ET_DYN_BASE if elf.type == ET_DYN else 0
+        phdr_addr = 0
+        elf_brk = 0
+        start_code, end_code, start_data, end_data = -1, 0, -1, 0
+        for ph in elf.phdrs:
+            if ph.type == PT_PHDR:
+                phdr_addr = ph.vaddr + bias
+            if ph.type != PT_LOAD or ph.memsz == 0:
+                continue
+            if ph.filesz > ph.memsz or ph.offset & ~PAGE_MASK != ph.vaddr & ~PAGE_MASK:
+                return -E.EINVAL
+            vaddr = ph.vaddr + bias
+            prot = _prot(ph.flags)
+            in_page = vaddr & ~PAGE_MASK
+            if ph.filesz:
+                addr = do_mmap(mm, vaddr - in_page, ph.filesz + in_page, prot, M.MAP_PRIVATE | M.MAP_FIXED,
+                               cached, (ph.offset - in_page) >> 12, name=inode.path)
+                if addr < 0:
+                    return addr
+            if not phdr_addr and ph.offset <= elf.phoff < ph.offset + ph.filesz:
+                phdr_addr = elf.phoff - ph.offset + vaddr
+            zero_start, zero_end = vaddr + ph.filesz, vaddr + ph.memsz
+            if ph.memsz > ph.filesz:
+                # padzero(): the rest of the last file page belongs to the bss
+                if ph.filesz and zero_start & ~PAGE_MASK and ph.flags & PF_W:
+                    gap = page_align(zero_start) - zero_start
+                    if not k.uaccess.copy_to_user(t, zero_start, bytes(gap), mm=mm):
+                        return -E.EFAULT
+                anon_start = page_align(zero_start) if ph.filesz else vaddr - in_page
+                if page_align(zero_end) > anon_start:
+                    addr = do_mmap(mm, anon_start, page_align(zero_end) - anon_start, prot,
+                                   M.MAP_PRIVATE | M.MAP_FIXED | M.MAP_ANONYMOUS)
+                    if addr < 0:
+                        return addr
+            if ph.flags & PF_X:
+                start_code = vaddr if start_code < 0 else min(start_code, vaddr)
+                end_code = max(end_code, vaddr + ph.filesz)
+            else:
+                start_data = vaddr if start_data < 0 else min(start_data, vaddr)
+                end_data = max(end_data, vaddr + ph.filesz)
+            elf_brk = max(elf_brk, zero_end)
+        if elf_brk == 0:
+            return -E.ENOEXEC
+        mm.start_code, mm.end_code = max(start_code, 0), end_code
+        mm.start_data, mm.end_data = max(start_data, 0), end_data
+        mm.start_brk = mm.brk = page_align(elf_brk)
+        mm.exe_file = inode.path
+        return Loaded(elf.entry + bias, phdr_addr, len(elf.phdrs))
+
+    def create_elf_tables(
+        self, t: TaskStruct, mm: MmStruct, elf: ElfImage, loaded: Loaded,
+        filename: bytes, argv: list[bytes], envp: list[bytes],
+    ) -> int:
+        """Strings at the top of the stack, then argc/argv/envp/auxv below them.
+        Returns the initial stack pointer."""
+        k = self.k
+        uacc = k.uaccess
+        p = STACK_TOP - 8
+        # copy_strings(): the file name on top, then envp, then argv below
+        execfn = p = p - (len(filename) + 1)
+        strings = filename + b"\0"
+        env_ptrs, arg_ptrs = [], []
+        block = b""
+        for s in reversed(envp):
+            p -= len(s) + 1
+            env_ptrs.append(p)
+            block = s + b"\0" + block
+        env_start = p
+        for s in reversed(argv):
+            p -= len(s) + 1
+            arg_ptrs.append(p)
+            block = s + b"\0" + block
+        env_ptrs.reverse()
+        arg_ptrs.reverse()
+        arg_start = p
+        # stack VMA: the arg pages plus stack_expand, growing down on demand
+        vm_start = (p & PAGE_MASK) - STACK_EXPAND
+        mm.insert_vma(VmArea(vm_start, STACK_TOP, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE
+                             | VM_MAYEXEC | VM_GROWSDOWN, name="[stack]"))
+        if not uacc.copy_to_user(t, p, block + strings, mm=mm):
+            return -E.EFAULT
+        # create_elf_tables()
+        p &= ~0xF
+        p -= len(ELF_PLATFORM) + 1
+        u_platform = p
+        p -= 16
+        u_rand_bytes = p
+        rand = bytes(k.random.getrandbits(8) for _ in range(16))
+        if not uacc.copy_to_user(t, u_platform, ELF_PLATFORM + b"\0", mm=mm) \
+                or not uacc.copy_to_user(t, u_rand_bytes, rand, mm=mm):
+            return -E.EFAULT
+        cred = t.cred
+        auxv = [
+            (AT_HWCAP, ELF_HWCAP), (AT_PAGESZ, PAGE_SIZE), (AT_CLKTCK, USER_HZ),
+            (AT_PHDR, loaded.phdr_addr), (AT_PHENT, elf.phentsize), (AT_PHNUM, loaded.phnum),
+            (AT_BASE, 0), (AT_FLAGS, 0), (AT_ENTRY, loaded.entry),
+            (AT_UID, cred.uid), (AT_EUID, cred.euid), (AT_GID, cred.gid), (AT_EGID, cred.egid),
+            (AT_SECURE, 0), (AT_RANDOM, u_rand_bytes), (AT_EXECFN, execfn),
+            (AT_PLATFORM, u_platform), (AT_NULL, 0),
+        ]
+        items = (len(argv) + 1) + (len(envp) + 1) + 1
+        sp = ((p - 16 * len(auxv)) - items * 8) & ~0xF
+        words = [len(argv), *arg_ptrs, 0, *env_ptrs, 0]
+        for key, val in auxv:
+            words += [key, val]
+        if not uacc.copy_to_user(t, sp, struct.pack(f"<{len(words)}Q", *words), mm=mm):
+            return -E.EFAULT
+        mm.start_stack = sp
+        mm.arg_start, mm.arg_end = arg_start, env_start
+        mm.env_start, mm.env_end = env_start, execfn
+        return sp
+
+    def begin_new_exec(self, t: TaskStruct, mm: MmStruct, name: str) -> None:
+        """Everything past the point of no return except the registers."""
+        k = self.k
+        old = t.mm
+        k.exit.mm_release(t)  # a vfork parent may go on
+        t.mm = t.active_mm = mm
+        if old is not None:
+            k.mmput(old)
+        # Caught signals go back to SIG_DFL; ignored ones stay ignored (E2).
+        if t.sighand.users > 1:
+            t.sighand.users -= 1
+            t.sighand = t.sighand.copy()
+        t.sighand.action = {
+            sig: (S.SIG_IGN, 0, 0, 0) for sig, act in t.sighand.action.items() if act[0] == S.SIG_IGN
+        }
+        if t.files is not None:
+            if t.files.users > 1:
+                t.files.users -= 1
+                t.files = t.files.copy()
+            t.files.close_on_exec()
+        t.flags &= ~(PF_FORKNOEXEC | PF_KTHREAD)
+        t.did_exec = True
+        k.set_task_comm(t, posixpath.basename(name))
+
+    # ---- scripted programs --------------------------------------------------------------
+
+    def exec_script(self, t: TaskStruct, program: Callable[..., Any], name: str) -> None:
+        """kernel_execve() of a program written in Python (see usermode.py): a
+        fresh address space with a scratch area for the program's buffers."""
+        k = self.k
+        mm = MmStruct(k.phys)
+        do_mmap(mm, SCRIPT_SCRATCH, SCRIPT_SCRATCH_SIZE, M.PROT_READ | M.PROT_WRITE,
+                M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED, name="[scratch]")
+        mm.exe_file = name
+        self.begin_new_exec(t, mm, name)
+        t.exec_path = name
+        t.argv = (name,)
+        k.entry.start_script(t, program)
+        if k.tp.sched_process_exec.probes:
+            k.tp.sched_process_exec(t, name, t.pid)
+

@@ -1,0 +1,487 @@
+"""Exit, zombies, orphans and wait (kernel/exit.c).
+
+do_exit releases what a task owns (its mm, waking a vfork parent; its files;
+its fs), hands its children to a new reaper, tells its parent, and leaves only
+the descriptor with the exit status: a zombie (EXIT_ZOMBIE) until the parent
+collects the status with wait, which makes it EXIT_DEAD and frees it
+(release_task). When the parent has said it does not want zombies (SIGCHLD
+ignored, or SA_NOCLDWAIT) the child is released at once (SEMANTICS X2-X5).
+
+Orphans go to a live thread of their parent's group, else the nearest ancestor
+that is a child subreaper, else init (find_new_reaper, X4).
+
+wait4/waitid look at the children of every thread of the caller's group, report
+zombies (and, with the job-control work, stopped/continued children), and sleep
+interruptibly on signal->wait_chldexit until something changes (X6-X8).
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING, Generator, Optional
+
+from ..uapi import errno as E
+from ..uapi import signal as S
+from ..uapi import wait as W
+from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
+from ..lib.wait import WaitQueueEntry
+from .sched.clock import NSEC_PER_USEC
+from .task import (
+    EXIT_DEAD,
+    EXIT_ZOMBIE,
+    PF_EXITING,
+    SIGNAL_GROUP_EXIT,
+    TASK_DEAD,
+    TASK_INTERRUPTIBLE,
+    TASK_RUNNING,
+    TIF_SIGPENDING,
+    TaskStruct,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+_WAIT_OPTIONS = W.WNOHANG | W.WUNTRACED | W.WCONTINUED | W.WNOTHREAD | W.WCLONE | W.WALL
+_WAITID_OPTIONS = W.WNOHANG | W.WEXITED | W.WSTOPPED | W.WCONTINUED | W.WNOWAIT | W.WNOTHREAD | W.WCLONE | W.WALL
+
+
+class WaitOpts:
+    """struct wait_opts: one wait call's question."""
+
+    __slots__ = ("type", "pid", "flags", "status", "rusage", "info", "notask_error")
+
+    def __init__(self, type_: int, pid: object, flags: int) -> None:
+        self.type = type_            # P_ALL, P_PID, P_PGID
+        self.pid = pid               # the struct pid for P_PID/P_PGID
+        self.flags = flags
+        self.status: Optional[int] = None
+        self.rusage: Optional[TaskStruct] = None  # whose times go into rusage
+        self.info: Optional[dict] = None
+        self.notask_error = -E.ECHILD
+
+
+def status_word(code: int) -> int:
+    """The wait status of an exit code as do_exit stores it (X8)."""
+    return code & 0xFFFF
+
+
+class Exit:
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+
+    # ---- exit ------------------------------------------------------------------
+
+    def do_exit(self, tsk: TaskStruct, code: int) -> None:
+        """do_exit(): never returns to user mode. `code` is the status word
+        (exit(n) passes n << 8, a fatal signal its number)."""
+        k = self.k
+        if tsk.flags & PF_EXITING:  # pragma: no cover - a bug in the caller
+            raise AssertionError(f"pid {tsk.pid} exits twice")
+        if tsk.pid == 1 and not k.halting:
+            k.panic(f"Attempted to kill init! exitcode={code:#x}")
+        tsk.flags |= PF_EXITING
+        signal = tsk.signal
+        signal.live -= 1
+        group_dead = signal.live == 0  # (no group-wide timers or accounting to end yet)
+        tsk.exit_code = code
+        self.exit_mm(tsk)
+        if k.tp.sched_process_exit.probes:
+            k.tp.sched_process_exit(tsk)
+        self.exit_files(tsk)
+        self.exit_fs(tsk)
+        self.exit_notify(tsk, group_dead)
+        tsk.kstack = None
+        k.sched.set_task_state(tsk, TASK_DEAD)
+        k.entry.task_dead(tsk)
+
+    def sys_exit(self, t: TaskStruct, error_code: int) -> None:
+        """exit(2): only this thread ends."""
+        self.do_exit(t, (error_code & 0xFF) << 8)
+
+    def sys_exit_group(self, t: TaskStruct, error_code: int) -> None:
+        self.do_group_exit(t, (error_code & 0xFF) << 8)
+
+    def do_group_exit(self, tsk: TaskStruct, code: int) -> None:
+        """exit_group(): the first one to call it fixes the group's status; the
+        other threads are killed (X3)."""
+        signal = tsk.signal
+        if signal.flags & SIGNAL_GROUP_EXIT:
+            code = signal.group_exit_code
+        elif len(signal.thread_head) > 1:
+            signal.group_exit_code = code
+            signal.flags = SIGNAL_GROUP_EXIT
+            for t in signal.thread_head:
+                if t is not tsk:
+                    t.pending.signal |= S.sigmask(S.SIGKILL)
+                    self.k.signal.signal_wake_up(t, True)
+        else:
+            signal.group_exit_code = code
+            signal.flags = SIGNAL_GROUP_EXIT
+        self.do_exit(tsk, code)
+
+    def exit_mm(self, tsk: TaskStruct) -> None:
+        mm = tsk.mm
+        self.mm_release(tsk)
+        if mm is None:
+            return
+        tsk.mm = None
+        self.k.mmput(mm)
+
+    def mm_release(self, tsk: TaskStruct) -> None:
+        """A task stops using its mm (exit or exec): wake a vfork parent, and
+        honour CLONE_CHILD_CLEARTID (write 0, wake a futex waiter)."""
+        if tsk.clear_child_tid and tsk.mm is not None and tsk.mm.users > 1:
+            self.k.uaccess.put_u32(tsk, tsk.clear_child_tid, 0)
+            self.k.futex.futex_wake(tsk.mm, tsk.clear_child_tid, 1)
+        tsk.clear_child_tid = 0
+        done = tsk.vfork_done
+        if done is not None:
+            tsk.vfork_done = None
+            done.wake_up_all()
+
+    def exit_files(self, tsk: TaskStruct) -> None:
+        files = tsk.files
+        if files is None:
+            return
+        tsk.files = None
+        files.users -= 1
+        if files.users == 0:
+            files.close_all()
+
+    def exit_fs(self, tsk: TaskStruct) -> None:
+        fs = tsk.fs
+        if fs is not None:
+            tsk.fs = None
+            fs.users -= 1
+
+    # ---- orphans -----------------------------------------------------------------
+
+    def find_alive_thread(self, p: TaskStruct) -> Optional[TaskStruct]:
+        for t in p.signal.thread_head:
+            if not t.flags & PF_EXITING:
+                return t
+        return None
+
+    def find_child_reaper(self, father: TaskStruct) -> TaskStruct:
+        return self.k.child_reaper
+
+    def find_new_reaper(self, father: TaskStruct, child_reaper: TaskStruct) -> TaskStruct:
+        """X4: a live thread of the group, else the nearest subreaper ancestor
+        with a live thread, else init."""
+        thread = self.find_alive_thread(father)
+        if thread is not None:
+            return thread
+        if father.signal.has_child_subreaper:
+            reaper = father.real_parent
+            while reaper is not child_reaper and reaper.pid != 0:
+                if reaper.signal.is_child_subreaper:
+                    thread = self.find_alive_thread(reaper)
+                    if thread is not None:
+                        return thread
+                reaper = reaper.real_parent
+        return child_reaper
+
+    def forget_original_parent(self, father: TaskStruct, dead: list[TaskStruct]) -> None:
+        """Give `father`'s children to their new reaper."""
+        if not father.children:
+            return
+        reaper = self.find_new_reaper(father, self.find_child_reaper(father))
+        tp = self.k.tp
+        for p in list(father.children):
+            for t in p.signal.thread_head or (p,):
+                t.real_parent = reaper
+                if t.parent is father:
+                    t.parent = reaper
+                if t.pdeath_signal:
+                    self.k.signal.send_signal(t.pdeath_signal, {"signo": t.pdeath_signal, "code": S.SI_USER},
+                                              t, group=False)
+            del father.children[p]
+            reaper.children[p] = None
+            p.adopted_by.append(reaper.pid)
+            if tp.task_reparent.probes:
+                tp.task_reparent(p, father, reaper)
+            # reparent_leader()
+            if p.exit_signal != -1:
+                p.exit_signal = S.SIGCHLD
+            if p.exit_state == EXIT_ZOMBIE and self.thread_group_empty(p):
+                if self.k.signal.do_notify_parent(p, p.exit_signal):
+                    p.exit_state = EXIT_DEAD
+                    dead.append(p)
+
+    def thread_group_empty(self, p: TaskStruct) -> bool:
+        return len(p.signal.thread_head) <= 1
+
+    def exit_notify(self, tsk: TaskStruct, group_dead: bool) -> None:
+        dead: list[TaskStruct] = []
+        self.forget_original_parent(tsk, dead)
+        tsk.exit_state = EXIT_ZOMBIE
+        if tsk.thread_group_leader():
+            autoreap = self.thread_group_empty(tsk) and self.k.signal.do_notify_parent(tsk, tsk.exit_signal)
+        else:
+            autoreap = True
+        if autoreap:
+            tsk.exit_state = EXIT_DEAD
+            dead.append(tsk)
+        for p in dead:
+            self.release_task(p, reaper=None)
+
+    def wake_up_parent(self, parent: TaskStruct) -> None:
+        """__wake_up_parent(): waiters in wait4/waitid re-check their children."""
+        parent.signal.wait_chldexit.wake_up_all()
+
+    # ---- release ------------------------------------------------------------------
+
+    def release_task(self, p: TaskStruct, reaper: Optional[TaskStruct]) -> None:
+        """release_task(): the last trace of `p` goes: its pids, its place in
+        the task list and in its parent's children, its descriptor."""
+        k = self.k
+        while True:
+            leader = p.group_leader
+            signal = p.signal
+            # __exit_signal(): the thread's times stay with its process
+            signal.utime += p.utime
+            signal.stime += p.stime
+            del signal.thread_head[p]
+            signal.nr_threads -= 1
+            k.detach_task(p)
+            p.parent.children.pop(p, None)
+            p.reaped_by = reaper.pid if reaper is not None else 0
+            if k.tp.sched_process_free.probes:
+                k.tp.sched_process_free(p)
+            k.free_task(p)
+            # A zombie leader waiting for its last thread can now be reported.
+            if leader is p or not self.thread_group_empty(leader) or leader.exit_state != EXIT_ZOMBIE:
+                return
+            if not k.signal.do_notify_parent(leader, leader.exit_signal):
+                return
+            leader.exit_state = EXIT_DEAD
+            p, reaper = leader, None
+
+    # ---- wait -----------------------------------------------------------------------
+
+    def eligible_pid(self, wo: WaitOpts, p: TaskStruct) -> bool:
+        if wo.type == W.P_ALL:
+            return True
+        if wo.type == W.P_PID:
+            return p.pid_link is wo.pid
+        return p.signal.pgrp is wo.pid
+
+    def eligible_child(self, wo: WaitOpts, p: TaskStruct) -> bool:
+        if not self.eligible_pid(wo, p):
+            return False
+        # A clone child with another exit signal needs __WCLONE (or __WALL).
+        if (p.exit_signal != S.SIGCHLD) ^ bool(wo.flags & W.WCLONE) and not wo.flags & W.WALL:
+            return False
+        return True
+
+    def delay_group_leader(self, p: TaskStruct) -> bool:
+        return p.thread_group_leader() and not self.thread_group_empty(p)
+
+    def wait_consider_task(self, wo: WaitOpts, waiter: TaskStruct, p: TaskStruct) -> int:
+        """0: nothing to report from `p`; >0: a pid reported."""
+        if p.exit_state == EXIT_DEAD:
+            return 0
+        if not self.eligible_child(wo, p):
+            return 0
+        if p.exit_state == EXIT_ZOMBIE:
+            if self.delay_group_leader(p):
+                wo.notask_error = 0
+                return 0
+            wo.notask_error = 0
+            if not wo.flags & W.WEXITED:
+                return 0
+            return self.wait_task_zombie(wo, waiter, p)
+        wo.notask_error = 0
+        return 0
+
+    def wait_task_zombie(self, wo: WaitOpts, waiter: TaskStruct, p: TaskStruct) -> int:
+        pid = p.tgid
+        status = p.signal.group_exit_code if p.signal.flags & SIGNAL_GROUP_EXIT else p.exit_code
+        status = status_word(status)
+        if wo.flags & W.WNOWAIT:
+            wo.status = status
+            wo.info = self._child_info(p, status)
+            wo.rusage = p
+            return pid
+        p.exit_state = EXIT_DEAD
+        if p.thread_group_leader():
+            # The parent's children times grow by the child's and its children's.
+            psig, sig = waiter.signal, p.signal
+            psig.cutime += p.utime + sig.utime + sig.cutime
+            psig.cstime += p.stime + sig.stime + sig.cstime
+            psig.cmin_flt += p.min_flt + sig.cmin_flt
+            psig.cmaj_flt += p.maj_flt + sig.cmaj_flt
+            psig.cnvcsw += p.nvcsw + sig.cnvcsw
+            psig.cnivcsw += p.nivcsw + sig.cnivcsw
+        wo.status = status
+        wo.info = self._child_info(p, status)
+        wo.rusage = p
+        p.ended = p.ended or describe_status(status)
+        if self.k.tp.task_reaped.probes:
+            self.k.tp.task_reaped(p, waiter, status)
+        self.release_task(p, reaper=waiter)
+        return pid
+
+    def _child_info(self, p: TaskStruct, status: int) -> dict:
+        if status & 0x7F:
+            code = S.CLD_DUMPED if status & 0x80 else S.CLD_KILLED
+            st = status & 0x7F
+        else:
+            code, st = S.CLD_EXITED, status >> 8
+        return {"signo": S.SIGCHLD, "code": code, "pid": p.tgid, "uid": p.cred.uid, "status": st}
+
+    def do_wait_thread(self, wo: WaitOpts, waiter: TaskStruct, tsk: TaskStruct) -> int:
+        for p in list(tsk.children):
+            ret = self.wait_consider_task(wo, waiter, p)
+            if ret:
+                return ret
+        return 0
+
+    def do_wait(self, waiter: TaskStruct, wo: WaitOpts) -> Generator[None, None, int]:
+        """do_wait(): report one child, or sleep until one changes."""
+        k = self.k
+        if k.tp.sched_process_wait.probes:
+            k.tp.sched_process_wait(waiter, wo.pid.nr if wo.pid is not None else -1)
+        wq = waiter.signal.wait_chldexit
+        entry = WaitQueueEntry(waiter, k.sched.default_wake_function)
+        wq.add(entry)
+        while True:
+            wo.notask_error = -E.ECHILD
+            retval = 0
+            threads = (waiter,) if wo.flags & W.WNOTHREAD else tuple(waiter.signal.thread_head)
+            for tsk in threads:
+                retval = self.do_wait_thread(wo, waiter, tsk)
+                if retval:
+                    break
+            if retval:
+                break
+            retval = wo.notask_error
+            if retval or wo.flags & W.WNOHANG:
+                break
+            if waiter.tif & TIF_SIGPENDING:
+                retval = -E.ERESTARTSYS
+                break
+            # Nothing runs between the checks above and this sleep, so setting
+            # the state here is as safe as Linux's set-then-check.
+            k.sched.set_task_state(waiter, TASK_INTERRUPTIBLE)
+            yield
+        # (no `finally`: a kernel being discarded closes its generators)
+        if waiter.state != TASK_RUNNING:
+            k.sched.set_task_state(waiter, TASK_RUNNING)
+        wq.remove(entry)
+        return retval
+
+    def _wait_target(self, upid: int, caller: TaskStruct) -> tuple[int, object]:
+        """The (type, pid) a wait4 pid argument means, or (-1, None) for a
+        pid that names nothing (which waits for nothing: ECHILD)."""
+        ns = self.k.pid_ns
+        if upid == -1:
+            return W.P_ALL, None
+        if upid < -1:
+            pid = ns.find_pid(-upid)
+            return W.P_PGID, pid if pid is not None else object()
+        if upid == 0:
+            return W.P_PGID, caller.signal.pgrp
+        pid = ns.find_pid(upid)
+        return W.P_PID, pid if pid is not None else object()
+
+    def sys_wait4(self, t: TaskStruct, upid: int, stat_addr: int, options: int, ru: int):
+        if options & ~_WAIT_OPTIONS:
+            return -E.EINVAL
+        type_, pid = self._wait_target(upid, t)
+        wo = WaitOpts(type_, pid, options | W.WEXITED)
+        ret = yield from self.do_wait(t, wo)
+        if ret > 0:
+            uacc = self.k.uaccess
+            if stat_addr and not uacc.put_i32(t, stat_addr, wo.status or 0):
+                return -E.EFAULT
+            if ru and not uacc.copy_to_user(t, ru, self.child_rusage(wo.rusage)):
+                return -E.EFAULT
+        return ret
+
+    def sys_waitid(self, t: TaskStruct, which: int, upid: int, infop: int, options: int, ru: int):
+        if options & ~_WAITID_OPTIONS or not options & (W.WEXITED | W.WSTOPPED | W.WCONTINUED):
+            return -E.EINVAL
+        ns = self.k.pid_ns
+        if which == W.P_ALL:
+            type_, pid = W.P_ALL, None
+        elif which == W.P_PID:
+            if upid <= 0:
+                return -E.EINVAL
+            type_, pid = W.P_PID, ns.find_pid(upid) or object()
+        elif which == W.P_PGID:
+            if upid < 0:
+                return -E.EINVAL
+            type_, pid = W.P_PGID, (ns.find_pid(upid) or object()) if upid else t.signal.pgrp
+        else:
+            return -E.EINVAL
+        wo = WaitOpts(type_, pid, options)
+        ret = yield from self.do_wait(t, wo)
+        if ret < 0:
+            return ret
+        uacc = self.k.uaccess
+        if infop:
+            info = wo.info if ret > 0 else None
+            if not uacc.copy_to_user(t, infop, pack_child_siginfo(info)):
+                return -E.EFAULT
+        if ru and ret > 0 and not uacc.copy_to_user(t, ru, self.child_rusage(wo.rusage)):
+            return -E.EFAULT
+        return 0
+
+    # ---- rusage ----------------------------------------------------------------------
+
+    def child_rusage(self, p: Optional[TaskStruct]) -> bytes:
+        """The rusage wait4/waitid report for the child they collected: its own
+        times plus those of the children it reaped."""
+        if p is None:
+            return bytes(144)
+        sig = p.signal
+        return pack_rusage(p.utime + sig.utime + sig.cutime, p.stime + sig.stime + sig.cstime,
+                           p.min_flt + sig.cmin_flt, p.maj_flt + sig.cmaj_flt,
+                           p.nvcsw + sig.cnvcsw, p.nivcsw + sig.cnivcsw)
+
+    def rusage_of(self, p: TaskStruct, who: int) -> bytes:
+        """getrusage(who) for the process of `p` (RUSAGE_SELF, _CHILDREN, _THREAD)."""
+        sig = p.signal
+        if who == RUSAGE_THREAD:
+            ut, st, minf, majf, nv, niv = p.utime, p.stime, p.min_flt, p.maj_flt, p.nvcsw, p.nivcsw
+        elif who == RUSAGE_SELF:
+            threads = list(sig.thread_head) or [p]
+            ut = sig.utime + sum(t.utime for t in threads)
+            st = sig.stime + sum(t.stime for t in threads)
+            minf = sum(t.min_flt for t in threads)
+            majf = sum(t.maj_flt for t in threads)
+            nv = sum(t.nvcsw for t in threads)
+            niv = sum(t.nivcsw for t in threads)
+        else:
+            assert who == RUSAGE_CHILDREN
+            ut, st, minf, majf, nv, niv = sig.cutime, sig.cstime, sig.cmin_flt, sig.cmaj_flt, sig.cnvcsw, sig.cnivcsw
+        return pack_rusage(ut, st, minf, majf, nv, niv)
+
+
+def pack_rusage(utime: int, stime: int, minflt: int, majflt: int, nvcsw: int, nivcsw: int) -> bytes:
+    def tv(ns: int) -> tuple[int, int]:
+        usec = ns // NSEC_PER_USEC
+        return usec // 1_000_000, usec % 1_000_000
+
+    us, uu = tv(utime)
+    ss, su = tv(stime)
+    longs = [0, 0, 0, 0, minflt, majflt, 0, 0, 0, 0, 0, 0, nvcsw, nivcsw]
+    return struct.pack("<qqqq14q", us, uu, ss, su, *longs)
+
+
+def pack_child_siginfo(info: Optional[dict]) -> bytes:
+    """The siginfo_t waitid fills (all zero when nothing was reported)."""
+    if info is None:
+        return bytes(128)
+    head = struct.pack("<iii", info["signo"], 0, info["code"])
+    body = struct.pack("<iIi", info["pid"], info["uid"], info["status"])
+    return (head + bytes(4) + body).ljust(128, b"\0")
+
+
+def describe_status(status: int) -> str:
+    """How a task ended, in words: "exit 3", "SIGSEGV", "SIGSEGV (core)"."""
+    if status & 0x7F:
+        text = S.signame(status & 0x7F)
+        return text + " (core dumped)" if status & 0x80 else text
+    return f"exit {status >> 8}"

@@ -1,0 +1,279 @@
+"""File descriptor system calls (fs/read_write.c, fs/file.c, fs/fcntl.c,
+fs/pipe.c, fs/ioctl.c): read/write and their vector forms, close, dup*,
+pipe/pipe2, fcntl, ioctl, lseek.
+
+Blocking lives here, not in fs/: when a file says -EAGAIN, a blocking fd sleeps
+interruptibly on the file's wait queue and tries again (SEMANTICS I1, S2).
+A write to a pipe with no reader left gets EPIPE and SIGPIPE.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING, Generator, Optional, Union
+
+from ..fs.file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, File
+from ..fs.pipe import create_pipe
+from ..uapi import errno as E
+from ..uapi import signal as S
+from ..uapi.resource import RLIMIT_NOFILE
+from .sched.wait import wait_event
+from .signal import siginfo
+from .task import TaskStruct
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+MAX_RW_COUNT = 0x7FFFF000
+IOV_MAX = 1024
+F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
+F_DUPFD_CLOEXEC = 1030
+FIONCLEX, FIOCLEX = 0x5450, 0x5451
+O_DIRECT = 0o40000
+Blocking = Generator[None, None, int]
+
+
+class FileIO:
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+
+    def _file(self, t: TaskStruct, fd: int) -> Optional[File]:
+        return t.files.get(fd) if t.files is not None else None
+
+    def _fd_limit(self, t: TaskStruct) -> int:
+        return min(t.signal.rlim[RLIMIT_NOFILE][0], 1 << 20)
+
+    # ---- read ----------------------------------------------------------------------
+
+    def _do_read(self, t: TaskStruct, f: File, count: int) -> Generator[None, None, Union[bytes, int]]:
+        """Read up to `count` bytes, sleeping while the file has nothing yet."""
+        while True:
+            data = f.read(count)
+            if not isinstance(data, int) or data != -E.EAGAIN or f.flags & O_NONBLOCK:
+                return data
+            queue = f.read_queue()
+            if queue is None:
+                return data
+            ret = yield from wait_event(self.k.sched, t, queue, f.read_ready)
+            if ret:
+                return ret
+
+    def sys_read(self, t: TaskStruct, fd: int, buf: int, count: int) -> Blocking:
+        f = self._file(t, fd)
+        if f is None or not f.readable():
+            return -E.EBADF
+        if count == 0:
+            return 0
+        data = yield from self._do_read(t, f, min(count, MAX_RW_COUNT))
+        if isinstance(data, int):
+            return data
+        if data and not self.k.uaccess.copy_to_user(t, buf, data):
+            return -E.EFAULT
+        return len(data)
+
+    def sys_readv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int) -> Blocking:
+        f = self._file(t, fd)
+        if f is None or not f.readable():
+            return -E.EBADF
+        vecs = self._iovec(t, iov, iovcnt)
+        if isinstance(vecs, int):
+            return vecs
+        total = sum(n for _, n in vecs)
+        if total == 0:
+            return 0
+        data = yield from self._do_read(t, f, min(total, MAX_RW_COUNT))
+        if isinstance(data, int):
+            return data
+        pos = 0
+        for base, n in vecs:
+            chunk = data[pos:pos + n]
+            if chunk and not self.k.uaccess.copy_to_user(t, base, chunk):
+                return -E.EFAULT
+            pos += len(chunk)
+            if pos >= len(data):
+                break
+        return len(data)
+
+    # ---- write ----------------------------------------------------------------------
+
+    def _do_write(self, t: TaskStruct, f: File, data: bytes) -> Blocking:
+        """Write all of `data` (a blocking fd waits for room; a signal after a
+        partial write returns what was written)."""
+        done = 0
+        while True:
+            n = f.write(data[done:])
+            if n == -E.EPIPE:
+                self.k.signal.send_signal(S.SIGPIPE, siginfo(S.SIGPIPE, S.SI_USER, pid=t.tgid, uid=t.cred.uid),
+                                          t, group=False)
+                return done or n
+            if n == -E.EAGAIN and not f.flags & O_NONBLOCK and f.write_queue() is not None:
+                remaining = len(data) - done
+                ret = yield from wait_event(self.k.sched, t, f.write_queue(), lambda: f.write_ready(remaining))
+                if ret:
+                    return done or ret
+                continue
+            if n < 0:
+                return done or n
+            done += n
+            if done >= len(data) or f.flags & O_NONBLOCK:
+                return done
+
+    def sys_write(self, t: TaskStruct, fd: int, buf: int, count: int) -> Blocking:
+        f = self._file(t, fd)
+        if f is None or not f.writable():
+            return -E.EBADF
+        if count == 0:
+            return 0
+        data = self.k.uaccess.copy_from_user(t, buf, min(count, MAX_RW_COUNT))
+        if data is None:
+            return -E.EFAULT
+        return (yield from self._do_write(t, f, data))
+
+    def sys_writev(self, t: TaskStruct, fd: int, iov: int, iovcnt: int) -> Blocking:
+        f = self._file(t, fd)
+        if f is None or not f.writable():
+            return -E.EBADF
+        vecs = self._iovec(t, iov, iovcnt)
+        if isinstance(vecs, int):
+            return vecs
+        parts = []
+        for base, n in vecs:
+            if n:
+                chunk = self.k.uaccess.copy_from_user(t, base, n)
+                if chunk is None:
+                    return -E.EFAULT
+                parts.append(chunk)
+        data = b"".join(parts)
+        if not data:
+            return 0
+        return (yield from self._do_write(t, f, data))
+
+    def _iovec(self, t: TaskStruct, iov: int, iovcnt: int) -> Union[list[tuple[int, int]], int]:
+        if iovcnt > IOV_MAX:
+            return -E.EINVAL
+        if iovcnt == 0:
+            return []
+        raw = self.k.uaccess.copy_from_user(t, iov, 16 * iovcnt)
+        if raw is None:
+            return -E.EFAULT
+        vecs = [struct.unpack_from("<QQ", raw, 16 * i) for i in range(iovcnt)]
+        if sum(n for _, n in vecs) > 0x7FFFFFFFFFFFFFFF:
+            return -E.EINVAL
+        return vecs
+
+    # Every open file so far is a stream (console, pipe): no offsets to seek.
+    def sys_pread64(self, t: TaskStruct, fd: int, buf: int, count: int, pos: int) -> int:
+        f = self._file(t, fd)
+        return -E.EBADF if f is None or not f.readable() else -E.ESPIPE
+
+    def sys_pwrite64(self, t: TaskStruct, fd: int, buf: int, count: int, pos: int) -> int:
+        f = self._file(t, fd)
+        return -E.EBADF if f is None or not f.writable() else -E.ESPIPE
+
+    def sys_lseek(self, t: TaskStruct, fd: int, offset: int, whence: int) -> int:
+        return -E.EBADF if self._file(t, fd) is None else -E.ESPIPE
+
+    # ---- descriptors ------------------------------------------------------------------
+
+    def sys_close(self, t: TaskStruct, fd: int) -> int:
+        return t.files.close(fd) if t.files is not None else -E.EBADF
+
+    def sys_dup(self, t: TaskStruct, fd: int) -> int:
+        f = self._file(t, fd)
+        if f is None:
+            return -E.EBADF
+        newfd = t.files.alloc_fd(f.get(), limit=self._fd_limit(t))
+        if newfd < 0:
+            f.put()
+        return newfd
+
+    def sys_dup2(self, t: TaskStruct, oldfd: int, newfd: int) -> int:
+        f = self._file(t, oldfd)
+        if f is None:
+            return -E.EBADF
+        if oldfd == newfd:
+            return newfd
+        return self._dup_to(t, f, newfd, False)
+
+    def sys_dup3(self, t: TaskStruct, oldfd: int, newfd: int, flags: int) -> int:
+        if flags & ~O_CLOEXEC or oldfd == newfd:
+            return -E.EINVAL
+        f = self._file(t, oldfd)
+        if f is None:
+            return -E.EBADF
+        return self._dup_to(t, f, newfd, bool(flags & O_CLOEXEC))
+
+    def _dup_to(self, t: TaskStruct, f: File, newfd: int, cloexec: bool) -> int:
+        if not 0 <= newfd < self._fd_limit(t):
+            return -E.EBADF
+        t.files.install(newfd, f.get(), cloexec)
+        return newfd
+
+    def sys_pipe(self, t: TaskStruct, fds: int) -> int:
+        return self.sys_pipe2(t, fds, 0)
+
+    def sys_pipe2(self, t: TaskStruct, fds: int, flags: int) -> int:
+        if flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT):
+            return -E.EINVAL
+        rd, wr = create_pipe(flags & O_NONBLOCK)
+        cloexec = bool(flags & O_CLOEXEC)
+        limit = self._fd_limit(t)
+        rfd = t.files.alloc_fd(rd, cloexec=cloexec, limit=limit)
+        if rfd < 0:
+            rd.put()
+            wr.put()
+            return rfd
+        wfd = t.files.alloc_fd(wr, cloexec=cloexec, limit=limit)
+        if wfd < 0:
+            t.files.close(rfd)
+            wr.put()
+            return wfd
+        if not self.k.uaccess.copy_to_user(t, fds, struct.pack("<ii", rfd, wfd)):
+            t.files.close(rfd)
+            t.files.close(wfd)
+            return -E.EFAULT
+        return 0
+
+    def sys_fcntl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> int:
+        f = self._file(t, fd)
+        if f is None:
+            return -E.EBADF
+        files = t.files
+        if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
+            if arg >= self._fd_limit(t):
+                return -E.EINVAL
+            newfd = files.alloc_fd(f.get(), start=arg, cloexec=cmd == F_DUPFD_CLOEXEC, limit=self._fd_limit(t))
+            if newfd < 0:
+                f.put()
+            return newfd
+        if cmd == F_GETFD:
+            return FD_CLOEXEC if fd in files.cloexec else 0
+        if cmd == F_SETFD:
+            if arg & FD_CLOEXEC:
+                files.cloexec.add(fd)
+            else:
+                files.cloexec.discard(fd)
+            return 0
+        if cmd == F_GETFL:
+            return f.flags
+        if cmd == F_SETFL:
+            changeable = O_APPEND | O_NONBLOCK
+            f.flags = (f.flags & ~changeable) | (arg & changeable)
+            return 0
+        return -E.EINVAL
+
+    def sys_ioctl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> int:
+        f = self._file(t, fd)
+        if f is None:
+            return -E.EBADF
+        cmd &= 0xFFFFFFFF
+        if cmd == FIOCLEX:
+            t.files.cloexec.add(fd)
+            return 0
+        if cmd == FIONCLEX:
+            t.files.cloexec.discard(fd)
+            return 0
+        answer = f.ioctl(cmd)
+        if isinstance(answer, int):
+            return answer
+        return 0 if self.k.uaccess.copy_to_user(t, arg, answer) else -E.EFAULT

@@ -1,0 +1,406 @@
+"""The kernel: its subsystems, boot, and the CPU loop (init/main.c and the
+idle loop of kernel/sched/idle.c).
+
+A Kernel is one simulated machine. `boot()` creates the idle task (PID 0),
+init (PID 1) and kthreadd (PID 2); `run()` is the life of the CPU: pick the
+next task, switch to it, run it until it calls schedule(), and when nothing
+can run, let virtual time jump to the next timer. The machine stops when init
+powers it off (every user task has exited), when a budget of virtual time or
+CPU time is used up, or when every task sleeps and nothing can wake them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Optional
+
+from ..arch.x86_64.cpu import Cpu
+from ..fs.console import BufferConsole, ConsoleDevice, ConsoleFile, HostConsole
+from ..fs.file import FilesStruct, FsStruct
+from ..fs.hostfs import HostFs
+from ..lib.tracepoint import Tracepoints
+from ..lib.wait import WaitQueueHead
+from ..mm.filemap import PageCache
+from ..mm.memory import ForkStats
+from ..mm.mm_struct import MmStruct
+from ..mm.physmem import PhysMem
+from ..uapi import errno as E
+from ..uapi import sched as C
+from ..uapi import signal as S
+from ..uapi.resource import RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
+from ..uapi.unistd import NAMES as SYSCALL_NAMES
+from . import init as initmod
+from .entry import Entry
+from .exec import Exec
+from .exit import Exit
+from .fileio import FileIO
+from .fork import Fork
+from .futex import Futex
+from .mman import Mman
+from .pid import PID_MAX_DEFAULT, PidNamespace
+from .sched.clock import NSEC_PER_SEC, Clock
+from .sched.core import Scheduler
+from .sched.policy import RoundRobin, SchedPolicy
+from .signal import Signals
+from .sys import Sys
+from .syscalls import build_syscall_table
+from .task import DEFAULT_RLIMITS, PF_IDLE, PF_KTHREAD, SIGNAL_UNKILLABLE, TASK_RUNNING, Cred, SigHand, SignalStruct, TaskStruct
+from .time import Time
+from .traps import Traps
+from .uaccess import UserAccess
+
+
+@dataclass
+class KernelConfig:
+    """Everything that makes two runs differ. Same config, same trace."""
+
+    memory: int = 1 << 30                    # bytes of simulated RAM
+    pid_max: int = PID_MAX_DEFAULT
+    max_threads: int = 1 << 22               # threads-max
+    seed: int = 0                            # AT_RANDOM, getrandom
+    exact: bool = True                       # count instructions: deterministic preemption
+    max_time: float = 3600.0                 # virtual seconds before the run is stopped
+    max_cpu: float = 10.0                    # virtual CPU seconds before the run is stopped
+    cwd: str = field(default_factory=os.getcwd)
+    uid: int = 0
+    gid: int = 0
+    rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)  # overrides
+    policy: Callable[[], SchedPolicy] = RoundRobin
+
+
+@dataclass
+class RunResult:
+    """How a run ended."""
+
+    reason: str                   # "poweroff", "timeout", "deadlock", "panic"
+    message: str = ""
+    status: Optional[int] = None  # wait status of the command init started
+    pid: int = 0                  # its pid
+
+    def exit_code(self) -> int:
+        """What a shell would report for the command ($?)."""
+        if self.reason in ("timeout", "deadlock"):
+            return 124
+        if self.reason == "panic" or self.status is None:
+            return 125
+        if self.status & 0x7F:
+            return 128 + (self.status & 0x7F)
+        return (self.status >> 8) & 0xFF
+
+
+class Kernel:
+    def __init__(self, config: Optional[KernelConfig] = None, console: Optional[ConsoleDevice] = None) -> None:
+        self.config = config or KernelConfig()
+        cfg = self.config
+        self.tp = Tracepoints()
+        self.clock = Clock()
+        self.random = random.Random(cfg.seed)
+        self.sched = Scheduler(self.tp, self.clock, cfg.policy)
+        self.phys = PhysMem(cfg.memory)
+        self.page_cache = PageCache(self.phys)
+        self.hostfs = HostFs()
+        self.pid_ns = PidNamespace(cfg.pid_max)
+        self.console = console if console is not None else HostConsole()
+        # subsystems, one object per concern
+        self.traps = Traps(self)
+        self.uaccess = UserAccess(self.traps.do_user_addr_fault)
+        self.signal = Signals(self)
+        self.exit = Exit(self)
+        self.fork = Fork(self)
+        self.exec = Exec(self)
+        self.entry = Entry(self)
+        self.sys = Sys(self)
+        self.fileio = FileIO(self)
+        self.mman = Mman(self)
+        self.time = Time(self)
+        self.futex = Futex(self)
+        self.syscall_table = build_syscall_table(self)
+        # CPUs are created when a task first needs one (scripted-only runs need none)
+        self.cpus: list[Optional[Cpu]] = []
+        self.loaded_mm: list[Optional[MmStruct]] = []
+        # machine state
+        self.halted = False
+        self.halting = False
+        self.result: Optional[RunResult] = None
+        self.idle_ns = 0
+        self.nr_threads = 0
+        self.max_threads = cfg.max_threads
+        self.user_tasks: Counter[int] = Counter()
+        self.tasks_created = 0
+        self.tasks_freed = 0
+        self.fork_failures: Counter[str] = Counter()
+        self.pages_shared_by_fork = 0
+        self.log: list[str] = []
+        self.on_warning: Callable[[str], None] = self._default_warning
+        self._warned: set[object] = set()
+        self.kthread_create_wq = WaitQueueHead("kthread_create")
+        self.kthread_create_list: list[tuple[Callable, str]] = []
+        self.init_task = self._make_idle_task(0)
+        self.child_reaper: TaskStruct = self.init_task
+        self.kthreadd: Optional[TaskStruct] = None
+        self.command_pid = 0
+        self.command_status: Optional[int] = None
+
+    # ---- boot ------------------------------------------------------------------------
+
+    def _make_idle_task(self, cpu: int) -> TaskStruct:
+        """init_task / the idle task of a CPU (PID 0, "swapper/N")."""
+        t = self.alloc_task_struct()
+        t.comm = f"swapper/{cpu}"
+        t.flags = PF_IDLE | PF_KTHREAD
+        t.state = TASK_RUNNING
+        t.cpu = cpu
+        t.sighand = SigHand()
+        t.signal = SignalStruct()
+        t.cred = Cred(self.config.uid, self.config.gid)
+        limits = list(DEFAULT_RLIMITS)
+        for res, value in self.config.rlimits.items():
+            limits[res] = value
+        t.signal.rlim = tuple(limits)
+        t.files = FilesStruct()
+        t.fs = FsStruct(self.config.cwd)
+        pid0 = self.pid_ns.alloc_idle_pid()
+        pid0.task = t
+        t.pid_link = pid0
+        self.pid_ns.join_pgrp(t, pid0)
+        self.pid_ns.join_session(t, pid0)
+        t.signal.thread_head[t] = None
+        self.sched.add_cpu(t)
+        self.cpus.append(None)
+        self.loaded_mm.append(None)
+        self.entry.current.append(None)
+        return t
+
+    def boot(self, command: Optional[initmod.Command] = None,
+             program: Optional[initmod.Program] = None) -> None:
+        """rest_init(): PID 1, init, which starts `command` (a file to exec) or
+        `program` (a scripted program), and PID 2, kthreadd."""
+        first = initmod.exec_command(command) if command is not None else program
+        init_prog = initmod.init_program(first, self._report_child)
+        init = self.fork.user_mode_thread(initmod.kernel_init(self, init_prog), C.CLONE_FS)
+        init.signal.flags |= SIGNAL_UNKILLABLE
+        self.child_reaper = init
+        self.kthreadd = self.fork.kernel_thread(initmod.kthreadd(self), "kthreadd", C.CLONE_FS | C.CLONE_FILES)
+
+    def _report_child(self, pid: int, status: int) -> None:
+        """From init: the pid of the command (status -1), then each reaped child."""
+        if status == -1:
+            self.command_pid = pid
+        elif pid == self.command_pid:
+            self.command_status = status
+
+    def console_on_rootfs(self, t: TaskStruct) -> None:
+        """fds 0, 1, 2 of init: the console streams."""
+        files = FilesStruct()
+        for stream in (0, 1, 2):
+            files.install(stream, ConsoleFile(self.console, stream))
+        if t.files is not None:
+            t.files.users -= 1
+        t.files = files
+
+    # ---- the CPU loop -------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        """Run until the machine halts; returns how it ended."""
+        sched = self.sched
+        rq = sched.rqs[0]
+        prev, voluntary = rq.curr, False
+        while not self.halted:
+            nxt = sched.pick_next_task(rq)
+            sched.context_switch(rq, prev, nxt, voluntary)
+            prev = nxt
+            if nxt is rq.idle:
+                voluntary = False
+                self.do_idle()
+                continue
+            self.entry.run_task(rq, nxt)
+            voluntary = sched.put_prev_task(rq, nxt)
+            self.check_budget()
+        assert self.result is not None
+        return self.result
+
+    def do_idle(self) -> None:
+        """Nothing can run: jump to the next timer, or stop when there is none."""
+        clock = self.clock
+        expiry = clock.next_expiry()
+        if expiry is None:
+            self.halt("deadlock", "every task is asleep and nothing can wake them")
+            return
+        if expiry > clock.now:
+            self.idle_ns += expiry - clock.now
+            clock.now = expiry
+        clock.run_expired()
+        self.check_budget()
+
+    def run_timers(self) -> None:
+        expiry = self.clock.next_expiry()
+        if expiry is not None and expiry <= self.clock.now:
+            self.clock.run_expired()
+
+    def check_budget(self) -> None:
+        cfg = self.config
+        now = self.clock.now
+        if now > cfg.max_time * NSEC_PER_SEC:
+            self.halt("timeout", f"the programs ran past the virtual time limit ({cfg.max_time:g} s, --max-time)")
+        elif now - self.idle_ns > cfg.max_cpu * NSEC_PER_SEC:
+            self.halt("timeout", f"the programs used up the CPU time limit ({cfg.max_cpu:g} s, --max-cpu)")
+
+    def halt(self, reason: str, message: str = "") -> None:
+        """Stop the machine (from anywhere, hooks included)."""
+        if self.halted:
+            return
+        self.halted = True
+        self.result = RunResult(reason, message, self.command_status, self.command_pid)
+        for cpu in self.cpus:
+            if cpu is not None and cpu.live is not None:
+                cpu.request_stop()
+
+    def panic(self, message: str) -> None:
+        self.warn(f"Kernel panic - not syncing: {message}")
+        self.halt("panic", message)
+
+    # ---- CPUs and address spaces ----------------------------------------------------------
+
+    def cpu_of(self, t: TaskStruct) -> Cpu:
+        cpu = self.cpus[t.cpu]
+        if cpu is None:
+            index = t.cpu
+            cpu = Cpu(self.phys.ptr, self.phys.size, self.entry.cpu_syscall(index),
+                      self.entry.cpu_fault(index), self.phys.code_frames)
+            self.phys.flush_code_hooks.append(cpu.flush_code)
+            self.cpus[index] = cpu
+        return cpu
+
+    def switch_mm(self, index: int, mm: Optional[MmStruct]) -> None:
+        """switch_mm(): load `mm`'s page table on CPU `index` (TLB flush)."""
+        old = self.loaded_mm[index]
+        if old is mm or mm is None:
+            return
+        cpu = self.cpus[index]
+        assert cpu is not None
+        if old is not None and cpu in old.cpus:
+            old.cpus.remove(cpu)
+        cpu.switch_mm(mm.pgtable)
+        mm.cpus.append(cpu)
+        self.loaded_mm[index] = mm
+
+    def mmput(self, mm: MmStruct) -> None:
+        """One user of `mm` less; the last one frees the address space."""
+        mm.users -= 1
+        if mm.users == 0:
+            mm.release()
+
+    def fork_stats(self, stats: ForkStats) -> None:
+        self.pages_shared_by_fork += stats.pages
+
+    # ---- tasks ------------------------------------------------------------------------------
+
+    def alloc_task_struct(self) -> TaskStruct:
+        """The task_struct cache: every descriptor allocated and freed is counted
+        (T5). Descriptors are not recycled: observers may keep references."""
+        self.tasks_created += 1
+        return TaskStruct()
+
+    def free_task(self, p: TaskStruct) -> None:
+        self.tasks_freed += 1
+        if p.pid_link is not None:
+            self.nr_threads -= 1
+            self.user_tasks[p.cred.uid] -= 1
+
+    def link_task(self, p: TaskStruct) -> None:
+        """Add a new process to the task list (before init_task: the tail)."""
+        head = self.init_task
+        tail = head.tasks_prev
+        p.tasks_prev, p.tasks_next = tail, head
+        tail.tasks_next = p
+        head.tasks_prev = p
+
+    def detach_task(self, p: TaskStruct) -> None:
+        """__unhash_process(): the pids go (the number is freed with its last
+        user) and a process leaves the task list."""
+        ns = self.pid_ns
+        if p.thread_group_leader():
+            ns.leave_pgrp(p)
+            ns.leave_session(p)
+            p.tasks_prev.tasks_next = p.tasks_next
+            p.tasks_next.tasks_prev = p.tasks_prev
+            p.tasks_prev = p.tasks_next = p
+        pid = p.pid_link
+        if pid is not None:
+            pid.task = None
+            ns.put_pid(pid)
+
+    def for_each_process(self) -> Iterator[TaskStruct]:
+        """The task list, from init_task (excluded) around."""
+        p = self.init_task.tasks_next
+        while p is not self.init_task:
+            nxt = p.tasks_next
+            yield p
+            p = nxt
+
+    def nr_tasks_of(self, uid: int) -> int:
+        return self.user_tasks[uid]
+
+    def note_fork_failure(self, parent: TaskStruct, why: str) -> None:
+        self.fork_failures[why] += 1
+
+    def set_task_comm(self, t: TaskStruct, name: str) -> None:
+        old = t.comm
+        t.comm = name[:15]
+        if self.tp.task_rename.probes and old != t.comm:
+            self.tp.task_rename(t, old, t.comm)
+
+    def oom(self, t: TaskStruct) -> None:
+        """Out of frames: the faulting process is killed (a simple OOM killer)."""
+        self.warn_once(("oom", t.pid), f"out of memory: killed process {t.pid} ({t.comm})")
+        self.signal.send_signal(S.SIGKILL, {"signo": S.SIGKILL, "code": S.SI_KERNEL}, t, group=True, force=True)
+
+    # ---- messages -----------------------------------------------------------------------------
+
+    def warn(self, message: str) -> None:
+        """printk(KERN_WARNING): kept in the log and shown to the user."""
+        self.log.append(message)
+        self.on_warning(message)
+
+    def warn_once(self, key: object, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warn(message)
+
+    @staticmethod
+    def _default_warning(message: str) -> None:
+        os.write(2, f"proclab: warning: {message}\n".encode())
+
+    def sys_ni_syscall(self, t: TaskStruct, nr: int) -> int:
+        """An unimplemented syscall: ENOSYS, and one warning naming it."""
+        name = SYSCALL_NAMES.get(nr, f"#{nr}")
+        self.warn_once(("syscall", nr), f"syscall {name} ({nr}) is not implemented: it returns ENOSYS "
+                       f"(first called by pid {t.pid}, {t.comm})")
+        return -E.ENOSYS
+
+
+def host_rlimits() -> dict[int, tuple[int, int]]:
+    """The limits proclab itself runs with that a shell would pass on to the
+    command: the core-dump size (decides the 0x80 bit of a crash's status),
+    the stack size and the number of open files."""
+    import resource
+
+    out = {}
+    for res in (RLIMIT_CORE, RLIMIT_STACK, RLIMIT_NOFILE):
+        soft, hard = resource.getrlimit(res)
+        inf = resource.RLIM_INFINITY
+        out[res] = (soft if soft != inf else (1 << 64) - 1, hard if hard != inf else (1 << 64) - 1)
+    return out
+
+
+def run_buffered(path: str, argv: list[str], config: Optional[KernelConfig] = None,
+                 stdin: bytes = b"", env: Optional[dict[str, str]] = None) -> tuple[RunResult, BufferConsole, "Kernel"]:
+    """Run one program with in-memory console streams (for tests and tools)."""
+    console = BufferConsole(stdin)
+    k = Kernel(config, console)
+    envp = [f"{key}={val}".encode() for key, val in (env or {}).items()]
+    k.boot(initmod.Command(path.encode(), [a.encode() for a in argv], envp))
+    return k.run(), console, k

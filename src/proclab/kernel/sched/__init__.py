@@ -1,0 +1,1 @@
+"""Scheduling: task states and wakeups, runqueue policies, wait queues, virtual time."""

@@ -1,0 +1,95 @@
+"""Virtual time (kernel/time/, kernel/sched/clock.c).
+
+Time never comes from the host. It advances when:
+- a CPU runs user code: one tick (`TICK_INSNS` retired instructions, counted
+  exactly by the emulator) is `TICK_NS` of virtual time;
+- the kernel works: each syscall, page fault, context switch, fork and exec costs
+  a fixed amount (`COSTS`), charged to the task as system time;
+- every task sleeps: the idle CPU jumps to the next timer.
+So the same program, options and seed give the same times, byte for byte.
+User code between two kernel entries that is shorter than a tick is not
+observable (the emulator does not report partial counts); it costs no time.
+
+Timers (hrtimers) are kept in expiry order; ties fire in arming order.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sortedcontainers import SortedList
+
+NSEC_PER_SEC = 1_000_000_000
+NSEC_PER_MSEC = 1_000_000
+NSEC_PER_USEC = 1_000
+
+# A 1 GHz CPU retiring one instruction per ns; the tick is HZ=1000.
+TICK_INSNS = 1_000_000
+TICK_NS = 1 * NSEC_PER_MSEC
+USER_HZ = 100  # clock_t units of times(2) and /proc
+
+# What kernel work costs in virtual ns.
+COSTS = {
+    "syscall": 100,
+    "fault": 250,
+    "switch": 1_000,
+    "fork": 25_000,
+    "exec": 100_000,
+    "script_step": 100,  # one step of a scripted (Python) user program
+}
+
+# CLOCK_REALTIME at boot: 2026-01-01T00:00:00Z (fixed, so runs repeat exactly).
+REALTIME_AT_BOOT = 1_767_225_600 * NSEC_PER_SEC
+
+
+class Timer:
+    """struct hrtimer: calls `fn()` at `expires` unless cancelled first."""
+
+    __slots__ = ("expires", "seq", "fn", "armed")
+
+    def __init__(self, expires: int, seq: int, fn: Callable[[], None]) -> None:
+        self.expires = expires
+        self.seq = seq
+        self.fn = fn
+        self.armed = True
+
+
+class Clock:
+    """The system's virtual clock and its timer queue."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self._timers: SortedList = SortedList(key=lambda t: (t.expires, t.seq))
+        self._seq = 0
+
+    def advance(self, ns: int) -> None:
+        self.now += ns
+
+    def start_timer(self, expires: int, fn: Callable[[], None]) -> Timer:
+        """hrtimer_start() at an absolute virtual time."""
+        self._seq += 1
+        timer = Timer(expires, self._seq, fn)
+        self._timers.add(timer)
+        return timer
+
+    def cancel(self, timer: Timer) -> None:
+        """hrtimer_cancel(); harmless on a timer that already fired."""
+        if timer.armed:
+            timer.armed = False
+            self._timers.remove(timer)
+
+    def next_expiry(self) -> int | None:
+        return self._timers[0].expires if self._timers else None
+
+    def run_expired(self) -> int:
+        """Fire every timer whose time has come; returns how many fired."""
+        fired = 0
+        while self._timers and self._timers[0].expires <= self.now:
+            timer = self._timers.pop(0)
+            timer.armed = False
+            timer.fn()
+            fired += 1
+        return fired
+
+    def pending(self) -> int:
+        return len(self._timers)

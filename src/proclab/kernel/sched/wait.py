@@ -1,0 +1,100 @@
+"""Sleeping on wait queues (kernel/sched/wait.c: prepare_to_wait, wait_event).
+
+These are generators: `yield` is the call to schedule(). Use them from a syscall
+that may block as `ret = yield from wait_event(...)`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Generator, Optional
+
+from ...lib.wait import WaitQueueEntry, WaitQueueHead
+from ...uapi import errno as E
+from ...uapi.signal import SIGKILL, sigmask
+from ..task import TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_WAKEKILL, TIF_SIGPENDING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..task import TaskStruct
+    from .core import Scheduler
+
+Sleep = Generator[None, None, int]
+
+
+def fatal_signal_pending(task: TaskStruct) -> bool:
+    return bool((task.pending.signal | task.signal.shared_pending.signal) & sigmask(SIGKILL))
+
+
+def signal_pending_state(state: int, task: TaskStruct) -> bool:
+    """Should a sleep in `state` end because of a signal?"""
+    if not task.tif & TIF_SIGPENDING:
+        return False
+    if state & TASK_INTERRUPTIBLE:
+        return True
+    return bool(state & TASK_WAKEKILL) and fatal_signal_pending(task)
+
+
+def wait_event(
+    sched: Scheduler,
+    task: TaskStruct,
+    wq: WaitQueueHead,
+    condition: Callable[[], bool],
+    state: int = TASK_INTERRUPTIBLE,
+    exclusive: bool = False,
+    deadline: Optional[int] = None,
+) -> Sleep:
+    """Sleep on `wq` until `condition()` holds. Returns 0, -ERESTARTSYS when a
+    signal ended the sleep (interruptible / killable states only), or
+    -ETIMEDOUT when virtual time reached `deadline` first.
+
+    Cleanup happens on the way out, not in a `finally`: a generator closed
+    because its kernel is being discarded must not touch anything."""
+    if condition():
+        return 0
+    clock = sched.clock
+    entry = WaitQueueEntry(task, sched.default_wake_function, exclusive)
+    wq.add(entry)
+    timer = None
+    if deadline is not None:
+        timer = clock.start_timer(deadline, lambda: sched.try_to_wake_up(task, state))
+    while True:
+        if condition():
+            ret = 0
+            break
+        if signal_pending_state(state, task):
+            ret = -E.ERESTARTSYS
+            break
+        if deadline is not None and clock.now >= deadline:
+            ret = -E.ETIMEDOUT
+            break
+        # Nothing runs between the checks and the sleep: setting the state
+        # here is as safe as Linux's set-then-check, and traces stay clean.
+        sched.set_task_state(task, state)
+        yield
+    if timer is not None:
+        clock.cancel(timer)
+    if task.state != TASK_RUNNING:
+        sched.set_task_state(task, TASK_RUNNING)
+    wq.remove(entry)
+    return ret
+
+
+def sleep_until(sched: Scheduler, task: TaskStruct, expires: int, state: int = TASK_INTERRUPTIBLE) -> Sleep:
+    """schedule_hrtimeout(): sleep until virtual time `expires`. Returns 0 when
+    the time came, -ERESTARTSYS when a signal came first."""
+    clock = sched.clock
+    if clock.now >= expires:
+        return 0
+    timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state))
+    while True:
+        if clock.now >= expires:
+            ret = 0
+            break
+        if signal_pending_state(state, task):
+            ret = -E.ERESTARTSYS
+            break
+        sched.set_task_state(task, state)
+        yield
+    clock.cancel(timer)
+    if task.state != TASK_RUNNING:
+        sched.set_task_state(task, TASK_RUNNING)
+    return ret

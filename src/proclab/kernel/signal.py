@@ -1,0 +1,451 @@
+"""Signals (kernel/signal.c): generation, pending sets, the decision of what a
+signal does, and SIGCHLD to parents.
+
+Generation (SEMANTICS G3): a signal goes to one thread's pending set or to the
+process's shared set. A standard signal already pending there is not queued again;
+real-time ones queue. A signal whose effect would be to be ignored (SIG_IGN, or a
+default action of "ignore") is dropped at once unless blocked. SIGCONT cancels
+pending stop signals and the other way round. init ignores signals it has no
+handler for unless the kernel forces them.
+
+Delivery happens on the way back to user mode (`get_signal`): synchronous faults
+first, then the lowest number; default actions terminate (with the 0x80 "core"
+bit when RLIMIT_CORE allows a dump), stop, or ignore.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..uapi import errno as E
+from ..uapi import signal as S
+from ..uapi.resource import RLIMIT_CORE
+from .task import (
+    PF_EXITING,
+    PF_SIGNALED,
+    SIGNAL_GROUP_EXIT,
+    SIGNAL_UNKILLABLE,
+    TASK_DEAD,
+    TASK_INTERRUPTIBLE,
+    TASK_WAKEKILL,
+    TIF_SIGPENDING,
+    SigPending,
+    TaskStruct,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+def sig_kernel_only(sig: int) -> bool:
+    return sig in (S.SIGKILL, S.SIGSTOP)
+
+
+def _in(mask: int, sig: int) -> bool:
+    return sig <= S.NSIG and bool(mask & S.sigmask(sig))
+
+
+def default_ignored(sig: int) -> bool:
+    return _in(S.SIG_KERNEL_IGNORE_MASK, sig)
+
+
+def default_stops(sig: int) -> bool:
+    return _in(S.SIG_KERNEL_STOP_MASK, sig)
+
+
+def default_dumps_core(sig: int) -> bool:
+    return _in(S.SIG_KERNEL_COREDUMP_MASK, sig)
+
+
+def handler_of(task: TaskStruct, sig: int) -> int:
+    action = task.sighand.action.get(sig)
+    return action[0] if action is not None else S.SIG_DFL
+
+
+def siginfo(signo: int, code: int, **fields: int) -> dict:
+    """A kernel siginfo: signo, code and whatever the code's union needs
+    (pid/uid, status, addr...)."""
+    info = {"signo": signo, "code": code}
+    info.update(fields)
+    return info
+
+
+class Signals:
+    """The signal subsystem of one kernel."""
+
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+        self._warned_handlers: set[int] = set()
+
+    # ---- generation -------------------------------------------------------------
+
+    def sig_task_ignored(self, t: TaskStruct, sig: int, force: bool) -> bool:
+        handler = handler_of(t, sig)
+        if t.signal.flags & SIGNAL_UNKILLABLE and handler == S.SIG_DFL and not (force and sig_kernel_only(sig)):
+            return True
+        return handler == S.SIG_IGN or (handler == S.SIG_DFL and default_ignored(sig))
+
+    def sig_ignored(self, t: TaskStruct, sig: int, force: bool) -> bool:
+        """Would `sig` be ignored on arrival? Blocked signals are kept, since the
+        handler may change before they are unblocked."""
+        if _in(t.blocked | t.real_blocked, sig):
+            return False
+        return self.sig_task_ignored(t, sig, force)
+
+    def prepare_signal(self, sig: int, p: TaskStruct, force: bool) -> bool:
+        """The stop/continue side effects of generation; False when the signal
+        is to be dropped."""
+        signal = p.signal
+        if signal.flags & SIGNAL_GROUP_EXIT:
+            return False  # the group is dying: nothing else matters
+        if default_stops(sig):
+            cont = S.sigmask(S.SIGCONT)
+            signal.shared_pending.signal &= ~cont
+            for t in signal.thread_head:
+                t.pending.signal &= ~cont
+        elif sig == S.SIGCONT:
+            stops = S.SIG_KERNEL_STOP_MASK
+            signal.shared_pending.signal &= ~stops
+            for t in signal.thread_head:
+                t.pending.signal &= ~stops
+        return not self.sig_ignored(p, sig, force)
+
+    def send_signal(self, sig: int, info: dict, p: TaskStruct, group: bool, force: bool = False) -> int:
+        """__send_signal_locked(): queue `sig` for thread `p` or its process."""
+        tp = self.k.tp
+        if not self.prepare_signal(sig, p, force):
+            if tp.signal_generate.probes:
+                tp.signal_generate(sig, p, "ignored")
+            return 0
+        pending = p.signal.shared_pending if group else p.pending
+        if sig < S.SIGRTMIN and pending.signal & S.sigmask(sig):
+            if tp.signal_generate.probes:
+                tp.signal_generate(sig, p, "already_pending")
+            return 0
+        pending.queue.append((sig, info))
+        pending.signal |= S.sigmask(sig)
+        if tp.signal_generate.probes:
+            tp.signal_generate(sig, p, "delivered")
+        self.complete_signal(sig, p, group)
+        return 0
+
+    def wants_signal(self, sig: int, t: TaskStruct) -> bool:
+        """Is `t` a good thread to take `sig` now? (prefers one that is running
+        or has nothing pending yet)."""
+        if _in(t.blocked, sig) or t.flags & PF_EXITING:
+            return False
+        if sig == S.SIGKILL:
+            return True
+        return t.on_cpu or not t.tif & TIF_SIGPENDING
+
+    def complete_signal(self, sig: int, p: TaskStruct, group: bool) -> None:
+        """Pick the thread that will take the signal and wake it; a fatal signal
+        takes down the whole group at once."""
+        signal = p.signal
+        if self.wants_signal(sig, p):
+            target = p
+        elif not group or len(signal.thread_head) <= 1:
+            return  # the only thread will see it before it returns to user mode
+        else:
+            candidates = [t for t in signal.thread_head if self.wants_signal(sig, t)]
+            if not candidates:
+                return  # blocked everywhere: it stays pending
+            target = candidates[0]
+        if (
+            self.sig_fatal(p, sig)
+            and not signal.flags & SIGNAL_GROUP_EXIT
+            and not _in(target.real_blocked, sig)
+            and not default_dumps_core(sig)
+        ):
+            # Start the group exit now: every thread gets SIGKILL.
+            signal.flags = SIGNAL_GROUP_EXIT
+            signal.group_exit_code = sig
+            signal.group_stop_count = 0
+            for t in signal.thread_head:
+                t.pending.signal |= S.sigmask(S.SIGKILL)
+                self.signal_wake_up(t, True)
+            return
+        self.signal_wake_up(target, sig == S.SIGKILL)
+
+    def sig_fatal(self, t: TaskStruct, sig: int) -> bool:
+        """sig_fatal(): does the default action of `sig`, with no handler, end
+        the process?"""
+        return handler_of(t, sig) == S.SIG_DFL and not default_ignored(sig) and not default_stops(sig)
+
+    def signal_wake_up(self, t: TaskStruct, fatal: bool) -> None:
+        t.tif |= TIF_SIGPENDING
+        self.k.sched.try_to_wake_up(t, TASK_INTERRUPTIBLE | (TASK_WAKEKILL if fatal else 0))
+
+    def force_sig_fault(self, t: TaskStruct, sig: int, code: int, addr: int) -> None:
+        """force_sig_fault(): a fault the task cannot ignore or block its way out
+        of: a blocked or ignored signal is reset to SIG_DFL and unblocked, and
+        even init can die of it."""
+        blocked = _in(t.blocked, sig)
+        if blocked or handler_of(t, sig) == S.SIG_IGN:
+            t.sighand.action.pop(sig, None)
+            if blocked:
+                t.blocked &= ~S.sigmask(sig)
+        if handler_of(t, sig) == S.SIG_DFL:
+            t.signal.flags &= ~SIGNAL_UNKILLABLE
+        self.send_signal(sig, siginfo(sig, code, addr=addr), t, group=False, force=True)
+
+    def kill_pid_info(self, sig: int, info: dict, p: TaskStruct) -> int:
+        """Send to a whole process."""
+        return self.send_signal(sig, info, p, group=True)
+
+    # ---- pending state -------------------------------------------------------------
+
+    def recalc_sigpending(self, t: TaskStruct) -> None:
+        pending = (t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked
+        if pending or t.signal.flags & SIGNAL_GROUP_EXIT:
+            t.tif |= TIF_SIGPENDING
+        else:
+            t.tif &= ~TIF_SIGPENDING
+
+    def set_blocked(self, t: TaskStruct, mask: int) -> None:
+        """set_current_blocked(): SIGKILL and SIGSTOP can never be blocked."""
+        t.blocked = mask & ~S.SIG_KERNEL_ONLY_MASK & S.ALL_SIGNALS
+        self.recalc_sigpending(t)
+
+    def _dequeue_from(self, pending: SigPending, mask: int) -> Optional[tuple[int, dict]]:
+        ready = pending.signal & ~mask
+        if not ready:
+            return None
+        sync = ready & S.SYNCHRONOUS_MASK
+        pick = sync if sync else ready
+        sig = (pick & -pick).bit_length()  # lowest set bit
+        for i, (s, info) in enumerate(pending.queue):
+            if s == sig:
+                del pending.queue[i]
+                break
+        else:
+            info = siginfo(sig, S.SI_KERNEL)
+        if not any(s == sig for s, _ in pending.queue):
+            pending.signal &= ~S.sigmask(sig)
+        return sig, info
+
+    def dequeue_signal(self, t: TaskStruct) -> Optional[tuple[int, dict]]:
+        got = self._dequeue_from(t.pending, t.blocked)
+        if got is None:
+            got = self._dequeue_from(t.signal.shared_pending, t.blocked)
+        self.recalc_sigpending(t)
+        return got
+
+    # ---- delivery ------------------------------------------------------------------
+
+    def get_signal(self, t: TaskStruct) -> Optional[tuple[int, dict, tuple[int, int, int, int]]]:
+        """The next signal for `t` to handle with a handler: (sig, info, action).
+        Default actions are carried out here; a fatal one does not return."""
+        k = self.k
+        while True:
+            if t.signal.flags & SIGNAL_GROUP_EXIT:
+                k.exit.do_group_exit(t, t.signal.group_exit_code)
+                return None
+            got = self.dequeue_signal(t)
+            if got is None:
+                return None
+            sig, info = got
+            action = t.sighand.action.get(sig)
+            handler = action[0] if action is not None else S.SIG_DFL
+            if handler == S.SIG_IGN:
+                continue
+            if handler != S.SIG_DFL:
+                assert action is not None
+                if k.tp.signal_deliver.probes:
+                    k.tp.signal_deliver(sig, t, "handler")
+                return sig, info, action
+            if default_ignored(sig):
+                continue
+            if t.signal.flags & SIGNAL_UNKILLABLE and not sig_kernel_only(sig):
+                continue
+            if default_stops(sig):
+                # Group stop arrives with the job-control work; until then the
+                # stop is reported and ignored rather than faked.
+                k.warn_once(("stop", sig), f"{S.signame(sig)}: stopping processes is not supported yet; ignored")
+                continue
+            self.do_default_kill(t, sig)
+            return None
+
+    def do_default_kill(self, t: TaskStruct, sig: int) -> None:
+        """The default action "terminate" or "core": the whole group exits with
+        the signal as its status, plus 0x80 when a core dump is allowed."""
+        k = self.k
+        if k.tp.signal_deliver.probes:
+            k.tp.signal_deliver(sig, t, "default")
+        t.flags |= PF_SIGNALED
+        code = sig
+        if default_dumps_core(sig) and t.signal.rlim[RLIMIT_CORE][0] > 0:
+            code |= 0x80
+        k.exit.do_group_exit(t, code)
+
+    def do_signal(self, t: TaskStruct) -> None:
+        """arch_do_signal_or_restart(): on the way back to user mode."""
+        k = self.k
+        got = self.get_signal(t)
+        if t.state & TASK_DEAD:  # a default action killed it
+            return
+        if got is None:
+            k.entry.restart_syscall_if_needed(t, handler_flags=None)
+            return
+        sig = got[0]
+        if sig not in self._warned_handlers:
+            self._warned_handlers.add(sig)
+            k.warn(f"{S.signame(sig)} has a handler in pid {t.pid}, and signal handlers are not "
+                   "delivered yet: taking the default action")
+        if default_ignored(sig) or default_stops(sig):
+            k.entry.restart_syscall_if_needed(t, handler_flags=None)
+        else:
+            self.do_default_kill(t, sig)
+
+    # ---- SIGCHLD ---------------------------------------------------------------------
+
+    def do_notify_parent(self, tsk: TaskStruct, sig: int) -> bool:
+        """Tell the parent that `tsk` (a group leader whose group is empty) died.
+        Returns True when the child is to be reaped at once (auto-reap): the
+        parent's SIGCHLD is SIG_IGN or has SA_NOCLDWAIT (SEMANTICS X5)."""
+        parent = tsk.parent
+        code = tsk.exit_code
+        if code & 0x7F:
+            why = S.CLD_DUMPED if code & 0x80 else S.CLD_KILLED
+            status = code & 0x7F
+        else:
+            why = S.CLD_EXITED
+            status = code >> 8
+        info = siginfo(sig, why, pid=tsk.tgid, uid=tsk.cred.uid, status=status,
+                       utime=tsk.utime + tsk.signal.cutime, stime=tsk.stime + tsk.signal.cstime)
+        autoreap = False
+        action = parent.sighand.action.get(S.SIGCHLD)
+        if sig == S.SIGCHLD and action is not None:
+            if action[0] == S.SIG_IGN or action[1] & S.SA_NOCLDWAIT:
+                autoreap = True
+                if action[0] == S.SIG_IGN:
+                    sig = 0
+        if sig and sig <= S.NSIG:
+            self.send_signal(sig, info, parent, group=True)
+        self.k.exit.wake_up_parent(parent)
+        return autoreap
+
+    # ---- syscalls ----------------------------------------------------------------------
+
+    def sys_rt_sigaction(self, t: TaskStruct, sig: int, act: int, oact: int, sigsetsize: int) -> int:
+        if sigsetsize != 8 or not 1 <= sig <= S.NSIG:
+            return -E.EINVAL
+        uacc = self.k.uaccess
+        new = None
+        if act:
+            raw = uacc.copy_from_user(t, act, 32)
+            if raw is None:
+                return -E.EFAULT
+            handler, flags, restorer, mask = (int.from_bytes(raw[i:i + 8], "little") for i in range(0, 32, 8))
+            if sig_kernel_only(sig):
+                return -E.EINVAL
+            new = (handler, flags, mask & ~S.SIG_KERNEL_ONLY_MASK, restorer)
+        if oact:
+            h, f, m, r = t.sighand.action.get(sig, (S.SIG_DFL, 0, 0, 0))
+            out = b"".join(v.to_bytes(8, "little") for v in (h, f, r, m))
+            if not uacc.copy_to_user(t, oact, out):
+                return -E.EFAULT
+        if new is not None:
+            if new[0] == S.SIG_DFL and not new[1] and not new[2]:
+                t.sighand.action.pop(sig, None)
+            else:
+                t.sighand.action[sig] = new
+            if self.sig_task_ignored(t, sig, False):
+                # POSIX: setting a pending signal to be ignored discards it.
+                bit = S.sigmask(sig)
+                for tt in t.signal.thread_head:
+                    tt.pending.signal &= ~bit
+                    tt.pending.queue = [q for q in tt.pending.queue if q[0] != sig]
+                shared = t.signal.shared_pending
+                shared.signal &= ~bit
+                shared.queue = [q for q in shared.queue if q[0] != sig]
+        return 0
+
+    def sys_rt_sigprocmask(self, t: TaskStruct, how: int, nset: int, oset: int, sigsetsize: int) -> int:
+        if sigsetsize != 8:
+            return -E.EINVAL
+        uacc = self.k.uaccess
+        old = t.blocked
+        if nset:
+            mask = uacc.get_u64(t, nset)
+            if mask is None:
+                return -E.EFAULT
+            if how == S.SIG_BLOCK:
+                new = old | mask
+            elif how == S.SIG_UNBLOCK:
+                new = old & ~mask
+            elif how == S.SIG_SETMASK:
+                new = mask
+            else:
+                return -E.EINVAL
+            self.set_blocked(t, new)
+        if oset and not uacc.put_u64(t, oset, old):
+            return -E.EFAULT
+        return 0
+
+    def sys_rt_sigpending(self, t: TaskStruct, uset: int, sigsetsize: int) -> int:
+        if sigsetsize > 8:
+            return -E.EINVAL
+        pending = (t.pending.signal | t.signal.shared_pending.signal) & t.blocked
+        return 0 if self.k.uaccess.put_u64(t, uset, pending) else -E.EFAULT
+
+    def check_kill_permission(self, sig: int, sender: TaskStruct, t: TaskStruct) -> int:
+        if not 0 <= sig <= S.NSIG:
+            return -E.EINVAL
+        a, b = sender.cred, t.cred
+        if a.euid == 0 or a.euid in (b.uid, b.suid) or a.uid in (b.uid, b.suid):
+            return 0
+        if sig == S.SIGCONT and sender.signal.session is t.signal.session:
+            return 0
+        return -E.EPERM
+
+    def sys_kill(self, t: TaskStruct, pid: int, sig: int) -> int:
+        """kill(2) (SEMANTICS G5)."""
+        k = self.k
+        if not 0 <= sig <= S.NSIG:
+            return -E.EINVAL
+        info = siginfo(sig, S.SI_USER, pid=t.tgid, uid=t.cred.uid)
+        if pid > 0:
+            p = k.pid_ns.find_task(pid)
+            if p is None or p.exit_state and not p.signal.thread_head:
+                return -E.ESRCH
+            return self._kill_one(t, sig, info, p.group_leader)
+        if pid == -1:
+            count, err = 0, 0
+            for p in k.for_each_process():
+                if p.pid > 1 and p.tgid != t.tgid and not p.is_kthread():
+                    r = self._kill_one(t, sig, info, p)
+                    count += 1
+                    if r != -E.EPERM:
+                        err = r
+            return err if count else -E.ESRCH
+        pgrp = t.signal.pgrp if pid == 0 else k.pid_ns.find_pid(-pid)
+        if pgrp is None or not pgrp.pgrp:
+            return -E.ESRCH
+        result, success = -E.ESRCH, False
+        for p in list(pgrp.pgrp):
+            r = self._kill_one(t, sig, info, p)
+            success = success or r == 0
+            result = r
+        return 0 if success else result
+
+    def _kill_one(self, sender: TaskStruct, sig: int, info: dict, p: TaskStruct) -> int:
+        err = self.check_kill_permission(sig, sender, p)
+        if err or sig == 0:
+            return err
+        if p.exit_state and not p.signal.live:
+            return 0  # a zombie: the signal has nowhere to go
+        return self.send_signal(sig, info, p, group=True)
+
+    def sys_tkill(self, t: TaskStruct, tid: int, sig: int) -> int:
+        return self.sys_tgkill(t, -1, tid, sig)
+
+    def sys_tgkill(self, t: TaskStruct, tgid: int, tid: int, sig: int) -> int:
+        if tid <= 0 or (tgid <= 0 and tgid != -1):
+            return -E.EINVAL
+        p = self.k.pid_ns.find_task(tid)
+        if p is None or (tgid > 0 and p.tgid != tgid) or p.exit_state:
+            return -E.ESRCH
+        err = self.check_kill_permission(sig, t, p)
+        if err or sig == 0:
+            return err
+        return self.send_signal(sig, siginfo(sig, S.SI_TKILL, pid=t.tgid, uid=t.cred.uid), p, group=False)

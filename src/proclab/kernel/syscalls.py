@@ -1,0 +1,144 @@
+"""The x86-64 system call table (arch/x86/entry/syscall_64.c).
+
+Each entry names the handler and the C types of its arguments, like
+SYSCALL_DEFINEn: "i" int, "u" unsigned int, "l" long, "p" pointer or size_t
+(unsigned 64 bits). Registers arrive as unsigned 64-bit values; the table's
+adapters hand handlers Python ints of the declared type, so `wait4(-1, ...)`
+really receives -1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..uapi.unistd import NR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+Handler = Callable[..., Any]
+Adapter = Callable[[Any, int, int, int, int, int, int], Any]
+
+
+def _s32(x: int) -> int:
+    x &= 0xFFFFFFFF
+    return x - 0x100000000 if x & 0x80000000 else x
+
+
+def _u32(x: int) -> int:
+    return x & 0xFFFFFFFF
+
+
+def _s64(x: int) -> int:
+    return x - 0x10000000000000000 if x >> 63 else x
+
+
+_CONVERT = {"i": _s32, "u": _u32, "l": _s64, "p": None}
+
+
+def adapt(fn: Handler, spec: str) -> Adapter:
+    """A function of (task, a0..a5) that calls fn with the declared arguments."""
+    convs = [_CONVERT[c] for c in spec]
+    n = len(convs)
+    if n == 0:
+        return lambda t, a0, a1, a2, a3, a4, a5: fn(t)
+    if all(c is None for c in convs):
+        if n == 1:
+            return lambda t, a0, a1, a2, a3, a4, a5: fn(t, a0)
+        if n == 2:
+            return lambda t, a0, a1, a2, a3, a4, a5: fn(t, a0, a1)
+        if n == 3:
+            return lambda t, a0, a1, a2, a3, a4, a5: fn(t, a0, a1, a2)
+    conv = [(c if c is not None else (lambda x: x)) for c in convs]
+
+    def call(t: Any, *args: int) -> Any:
+        return fn(t, *[c(a) for c, a in zip(conv, args)])
+
+    return lambda t, a0, a1, a2, a3, a4, a5: call(t, a0, a1, a2, a3, a4, a5)
+
+
+def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
+    fio, mm, sig, ex, fk, sy, tm = k.fileio, k.mman, k.signal, k.exit, k.fork, k.sys, k.time
+    entries: list[tuple[str, Handler, str]] = [
+        # files
+        ("read", fio.sys_read, "ipp"),
+        ("write", fio.sys_write, "ipp"),
+        ("close", fio.sys_close, "i"),
+        ("ioctl", fio.sys_ioctl, "iup"),
+        ("pread64", fio.sys_pread64, "ippl"),
+        ("pwrite64", fio.sys_pwrite64, "ippl"),
+        ("readv", fio.sys_readv, "ipi"),
+        ("writev", fio.sys_writev, "ipi"),
+        ("lseek", fio.sys_lseek, "ili"),
+        ("pipe", fio.sys_pipe, "p"),
+        ("pipe2", fio.sys_pipe2, "pi"),
+        ("dup", fio.sys_dup, "i"),
+        ("dup2", fio.sys_dup2, "ii"),
+        ("dup3", fio.sys_dup3, "iii"),
+        ("fcntl", fio.sys_fcntl, "iil"),
+        # memory
+        ("brk", mm.sys_brk, "p"),
+        ("mmap", mm.sys_mmap, "ppuuil"),
+        ("munmap", mm.sys_munmap, "pp"),
+        ("mprotect", mm.sys_mprotect, "ppu"),
+        ("mremap", mm.sys_mremap, "pppup"),
+        ("madvise", mm.sys_madvise, "ppi"),
+        # processes
+        ("fork", fk.sys_fork, ""),
+        ("vfork", fk.sys_vfork, ""),
+        ("clone", fk.sys_clone, "ppppp"),
+        ("execve", k.exec.sys_execve, "ppp"),
+        ("exit", ex.sys_exit, "i"),
+        ("exit_group", ex.sys_exit_group, "i"),
+        ("wait4", ex.sys_wait4, "ipip"),
+        ("waitid", ex.sys_waitid, "iipip"),
+        # signals
+        ("rt_sigaction", sig.sys_rt_sigaction, "ippp"),
+        ("rt_sigprocmask", sig.sys_rt_sigprocmask, "ippp"),
+        ("rt_sigpending", sig.sys_rt_sigpending, "pp"),
+        ("kill", sig.sys_kill, "ii"),
+        ("tkill", sig.sys_tkill, "ii"),
+        ("tgkill", sig.sys_tgkill, "iii"),
+        # ids, groups, limits
+        ("getpid", sy.sys_getpid, ""),
+        ("gettid", sy.sys_gettid, ""),
+        ("getppid", sy.sys_getppid, ""),
+        ("getuid", sy.sys_getuid, ""),
+        ("geteuid", sy.sys_geteuid, ""),
+        ("getgid", sy.sys_getgid, ""),
+        ("getegid", sy.sys_getegid, ""),
+        ("getresuid", sy.sys_getresuid, "ppp"),
+        ("getresgid", sy.sys_getresgid, "ppp"),
+        ("getgroups", sy.sys_getgroups, "ip"),
+        ("setpgid", sy.sys_setpgid, "ii"),
+        ("getpgid", sy.sys_getpgid, "i"),
+        ("getpgrp", sy.sys_getpgrp, ""),
+        ("setsid", sy.sys_setsid, ""),
+        ("getsid", sy.sys_getsid, "i"),
+        ("uname", sy.sys_uname, "p"),
+        ("prctl", sy.sys_prctl, "ipppp"),
+        ("arch_prctl", sy.sys_arch_prctl, "ip"),
+        ("set_tid_address", sy.sys_set_tid_address, "p"),
+        ("getrlimit", sy.sys_getrlimit, "up"),
+        ("setrlimit", sy.sys_setrlimit, "up"),
+        ("prlimit64", sy.sys_prlimit64, "iupp"),
+        ("getrusage", sy.sys_getrusage, "ip"),
+        ("times", sy.sys_times, "p"),
+        ("sysinfo", sy.sys_sysinfo, "p"),
+        ("umask", sy.sys_umask, "u"),
+        ("getcwd", sy.sys_getcwd, "pp"),
+        ("chdir", sy.sys_chdir, "p"),
+        ("sched_yield", sy.sys_sched_yield, ""),
+        ("getrandom", sy.sys_getrandom, "ppu"),
+        ("reboot", sy.sys_reboot, "uuup"),
+        ("futex", k.futex.sys_futex, "pipppu"),
+        # time
+        ("clock_gettime", tm.sys_clock_gettime, "ip"),
+        ("clock_getres", tm.sys_clock_getres, "ip"),
+        ("gettimeofday", tm.sys_gettimeofday, "pp"),
+        ("time", tm.sys_time, "p"),
+        ("nanosleep", tm.sys_nanosleep, "pp"),
+        ("clock_nanosleep", tm.sys_clock_nanosleep, "iipp"),
+        ("restart_syscall", tm.sys_restart_syscall, ""),
+    ]
+    return {NR[name]: adapt(fn, spec) for name, fn, spec in entries}

@@ -1,0 +1,292 @@
+"""The process descriptor (include/linux/sched.h struct task_struct, and
+struct signal_struct / sighand_struct, which threads of a group share).
+
+States (SEMANTICS S1): `state` is TASK_RUNNING (on a runqueue or running),
+TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, __TASK_STOPPED, __TASK_TRACED or
+TASK_DEAD; `exit_state` is EXIT_ZOMBIE or EXIT_DEAD once the task has exited.
+Only `set_task_state` (sched/core.py) writes `state` (S3).
+
+Who touches what is written next to each field. "self" means code running on
+behalf of the task itself (its syscalls, its exit); "parent" the code of its
+parent (wait); "sched" the scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..lib.wait import WaitQueueHead
+from ..uapi.resource import RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..fs.file import FilesStruct, FsStruct
+    from ..mm.mm_struct import MmStruct
+    from .pid import Pid
+
+# task->state
+TASK_RUNNING = 0x0000
+TASK_INTERRUPTIBLE = 0x0001
+TASK_UNINTERRUPTIBLE = 0x0002
+__TASK_STOPPED = 0x0004
+__TASK_TRACED = 0x0008
+TASK_DEAD = 0x0080
+TASK_WAKEKILL = 0x0100
+TASK_NEW = 0x0800
+TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE
+TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED
+TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE
+
+# task->exit_state
+EXIT_DEAD = 0x0010
+EXIT_ZOMBIE = 0x0020
+
+# task->flags
+PF_IDLE = 0x00000002
+PF_EXITING = 0x00000004
+PF_FORKNOEXEC = 0x00000040
+PF_SUPERPRIV = 0x00000100
+PF_SIGNALED = 0x00000400
+PF_KTHREAD = 0x00200000
+
+# thread_info flags: work to do before returning to user mode
+TIF_SIGPENDING = 1
+TIF_NEED_RESCHED = 2
+
+TASK_COMM_LEN = 16
+
+
+def state_char(task: "TaskStruct") -> str:
+    """The ps(1) letter of a task (fs/proc/array.c task_state_array)."""
+    if task.exit_state & EXIT_ZOMBIE:
+        return "Z"
+    if task.exit_state & EXIT_DEAD:
+        return "X"
+    state = task.state
+    if state & TASK_INTERRUPTIBLE:
+        return "S"
+    if state & TASK_UNINTERRUPTIBLE:
+        return "D"
+    if state & __TASK_STOPPED:
+        return "T"
+    if state & __TASK_TRACED:
+        return "t"
+    if state & (TASK_DEAD | TASK_NEW):
+        return "X" if state & TASK_DEAD else "R"
+    if task.flags & PF_IDLE:
+        return "I"
+    return "R"
+
+
+STATE_NAMES = {
+    TASK_RUNNING: "TASK_RUNNING", TASK_INTERRUPTIBLE: "TASK_INTERRUPTIBLE",
+    TASK_UNINTERRUPTIBLE: "TASK_UNINTERRUPTIBLE", TASK_KILLABLE: "TASK_KILLABLE",
+    TASK_STOPPED: "TASK_STOPPED", __TASK_STOPPED: "__TASK_STOPPED", __TASK_TRACED: "__TASK_TRACED",
+    TASK_DEAD: "TASK_DEAD", TASK_NEW: "TASK_NEW",
+}
+
+
+def _default_rlimits() -> tuple[tuple[int, int], ...]:
+    lim = [(RLIM_INFINITY, RLIM_INFINITY)] * RLIM_NLIMITS
+    lim[RLIMIT_STACK] = (8 << 20, RLIM_INFINITY)
+    lim[RLIMIT_CORE] = (0, RLIM_INFINITY)
+    lim[RLIMIT_NOFILE] = (1024, 1 << 20)
+    return tuple(lim)
+
+
+# (soft, hard) per resource, as a login shell usually has them. Immutable, so
+# fork shares it; setrlimit replaces the whole tuple of one process.
+DEFAULT_RLIMITS = _default_rlimits()
+
+
+class SigPending:
+    """struct sigpending: a mask of pending signals plus, for each, the siginfo
+    of the queued instances (standard signals keep one, real-time ones queue)."""
+
+    __slots__ = ("signal", "queue")
+
+    def __init__(self) -> None:
+        self.signal = 0
+        self.queue: list[tuple[int, dict]] = []
+
+
+class SigHand:
+    """struct sighand_struct: the dispositions, shared by CLONE_SIGHAND.
+    `action[sig]` is (handler, flags, mask, restorer); missing means SIG_DFL."""
+
+    __slots__ = ("action", "users")
+
+    def __init__(self) -> None:
+        self.action: dict[int, tuple[int, int, int, int]] = {}
+        self.users = 1
+
+    def copy(self) -> "SigHand":
+        new = SigHand()
+        new.action = dict(self.action)
+        return new
+
+
+class SignalStruct:
+    """struct signal_struct: what the threads of one process share. Written by
+    the group's own threads (exit, setpgid...) and by signal senders
+    (shared_pending)."""
+
+    __slots__ = (
+        "shared_pending", "nr_threads", "live", "group_exit_code", "flags",
+        "group_exit_task", "notify_count", "is_child_subreaper", "has_child_subreaper",
+        "pgrp", "session", "leader", "rlim", "wait_chldexit", "thread_head",
+        "cutime", "cstime", "cnvcsw", "cnivcsw", "cmin_flt", "cmaj_flt", "tty",
+        "group_stop_count", "utime", "stime",
+    )
+
+    def __init__(self) -> None:
+        self.shared_pending = SigPending()
+        self.nr_threads = 1
+        self.live = 1                       # threads not yet exited
+        self.group_exit_code = 0
+        self.flags = 0                      # SIGNAL_GROUP_EXIT, SIGNAL_STOP_*
+        self.group_exit_task: Optional[TaskStruct] = None
+        self.notify_count = 0
+        self.is_child_subreaper = False     # prctl(PR_SET_CHILD_SUBREAPER)
+        self.has_child_subreaper = False    # some ancestor is one
+        self.pgrp: Optional[Pid] = None     # process group (pids[PIDTYPE_PGID])
+        self.session: Optional[Pid] = None  # session (pids[PIDTYPE_SID])
+        self.leader = False                 # session leader
+        self.rlim = DEFAULT_RLIMITS
+        self.wait_chldexit = WaitQueueHead("wait_chldexit")
+        self.thread_head: dict[TaskStruct, None] = {}  # the group's threads, in order
+        self.cutime = self.cstime = 0       # times of reaped children
+        self.cnvcsw = self.cnivcsw = 0
+        self.cmin_flt = self.cmaj_flt = 0
+        self.utime = self.stime = 0         # times of exited threads of this group
+        self.tty = None
+        self.group_stop_count = 0
+
+
+# signal->flags
+SIGNAL_STOP_STOPPED = 0x00000001
+SIGNAL_STOP_CONTINUED = 0x00000002
+SIGNAL_GROUP_EXIT = 0x00000004
+SIGNAL_UNKILLABLE = 0x00000040  # init: ignores signals it has no handler for
+
+
+class Cred:
+    """struct cred: user and group ids. Copied on fork; changed only by the
+    task itself (setuid & co)."""
+
+    __slots__ = ("uid", "gid", "euid", "egid", "suid", "sgid", "fsuid", "fsgid", "groups")
+
+    def __init__(self, uid: int = 0, gid: int = 0) -> None:
+        self.uid = self.euid = self.suid = self.fsuid = uid
+        self.gid = self.egid = self.sgid = self.fsgid = gid
+        self.groups: tuple[int, ...] = ()
+
+    def copy(self) -> "Cred":
+        new = Cred()
+        for name in self.__slots__:
+            setattr(new, name, getattr(self, name))
+        return new
+
+
+class TaskStruct:
+    """struct task_struct (SEMANTICS T1)."""
+
+    __slots__ = (
+        # identity -- fixed at copy_process (tgid/pid change only in de_thread)
+        "pid", "tgid", "pid_link", "comm",
+        # state -- written by set_task_state only
+        "state", "exit_state", "exit_code", "exit_signal", "flags", "tif",
+        # family -- parent/children links are changed by fork, exit and reparenting
+        "real_parent", "parent", "children", "group_leader",
+        # resources, shared or copied by clone flags
+        "mm", "active_mm", "files", "fs", "sighand", "signal", "cred",
+        # signals -- blocked is written by self; pending by senders
+        "blocked", "real_blocked", "saved_sigmask", "pending", "pdeath_signal",
+        # scheduling -- written by the scheduler
+        "prio", "static_prio", "nice", "policy", "on_rq", "on_cpu", "cpu",
+        "time_slice", "vruntime", "sched_seq",
+        # accounting
+        "utime", "stime", "start_time", "nvcsw", "nivcsw", "min_flt", "maj_flt",
+        "cow_copies", "syscalls",
+        # creation and exit hand-shakes
+        "vfork_done", "set_child_tid", "clear_child_tid", "did_exec",
+        # arch state: user registers (a Context) or a scripted user program
+        "thread", "kstack", "syscall_nr", "restart_block",
+        # task list (T2): init_task.tasks is a circular doubly linked list
+        "tasks_prev", "tasks_next",
+        # observability
+        "exec_path", "argv", "reaped_by", "ended", "adopted_by",
+    )
+
+    def __init__(self) -> None:
+        self.pid = 0
+        self.tgid = 0
+        self.pid_link: Optional[Pid] = None
+        self.comm = ""
+        self.state = TASK_NEW
+        self.exit_state = 0
+        self.exit_code = 0
+        self.exit_signal = 0
+        self.flags = 0
+        self.tif = 0
+        self.real_parent: TaskStruct = self
+        self.parent: TaskStruct = self
+        self.children: dict[TaskStruct, None] = {}
+        self.group_leader: TaskStruct = self
+        self.mm: Optional[MmStruct] = None
+        self.active_mm: Optional[MmStruct] = None
+        self.files: Optional[FilesStruct] = None
+        self.fs: Optional[FsStruct] = None
+        # set by the creator (copy_process, or boot for the first tasks)
+        self.sighand: SigHand = None  # type: ignore[assignment]
+        self.signal: SignalStruct = None  # type: ignore[assignment]
+        self.cred: Cred = None  # type: ignore[assignment]
+        self.blocked = 0
+        self.real_blocked = 0
+        self.saved_sigmask = 0
+        self.pending = SigPending()
+        self.pdeath_signal = 0
+        self.prio = self.static_prio = 120
+        self.nice = 0
+        self.policy = 0
+        self.on_rq = False
+        self.on_cpu = False
+        self.cpu = 0
+        self.time_slice = 0
+        self.vruntime = 0
+        self.sched_seq = 0
+        self.utime = self.stime = 0
+        self.start_time = 0
+        self.nvcsw = self.nivcsw = 0
+        self.min_flt = self.maj_flt = 0
+        self.cow_copies = 0
+        self.syscalls = 0
+        self.vfork_done: Optional[WaitQueueHead] = None
+        self.set_child_tid = 0
+        self.clear_child_tid = 0
+        self.did_exec = False
+        self.thread: Any = None
+        self.kstack: Any = None          # a suspended kernel-mode continuation
+        self.syscall_nr = -1             # orig_ax: the syscall being served
+        self.restart_block: Any = None
+        self.tasks_prev: TaskStruct = self
+        self.tasks_next: TaskStruct = self
+        self.exec_path = ""
+        self.argv: tuple[str, ...] = ()
+        self.reaped_by = 0               # pid of the task that collected the status
+        self.ended = ""                  # how it ended, for views ("exit 0", "SIGSEGV")
+        self.adopted_by: list[int] = []  # pids of the reapers it was reparented to
+
+    # Linux's little helpers -------------------------------------------------
+
+    def thread_group_leader(self) -> bool:
+        return self.group_leader is self
+
+    def is_kthread(self) -> bool:
+        return bool(self.flags & PF_KTHREAD)
+
+    def ppid(self) -> int:
+        """getppid(): the tgid of the real parent."""
+        return self.real_parent.tgid if self.pid else 0
+
+    def __repr__(self) -> str:
+        return f"<task {self.pid} {self.comm} {state_char(self)}>"

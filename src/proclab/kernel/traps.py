@@ -1,0 +1,120 @@
+"""CPU exceptions (arch/x86/kernel/traps.c, arch/x86/mm/fault.c).
+
+`do_user_addr_fault` is the page-fault handler the CPU calls on a TLB miss that
+the page table cannot satisfy, and the kernel calls when it touches user memory.
+It lets mm/ resolve the fault, then does what belongs to the task: counting
+(min_flt, maj_flt, COW copies), the page_fault_user and mm_cow tracepoints, the
+virtual time a fault costs.
+
+`do_trap` turns the other exceptions into the signals Linux sends: #DE SIGFPE,
+#UD SIGILL, #BP SIGTRAP, #GP SIGSEGV, an unresolved page fault SIGSEGV with the
+address. rdtsc traps (CR4.TSD is set) and is emulated from the virtual clock, so
+programs that read the TSC stay deterministic.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..arch.x86_64 import cpu as X
+from ..arch.x86_64.context import RAX, RCX, RDX, RIP
+from ..arch.x86_64.pgtable import ACCESS_NAMES, PAGE_SHIFT
+from ..mm.fault import (
+    FAULT_COW_COPY,
+    FAULT_COW_REUSE,
+    FAULT_MAJOR,
+    FAULT_SEGV_ACCERR,
+    FAULT_SEGV_MAPERR,
+    FAULT_SPURIOUS,
+    KIND_NAMES,
+    handle_mm_fault,
+)
+from ..mm.physmem import OutOfMemory
+from ..uapi import signal as S
+from .sched.clock import COSTS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..mm.mm_struct import MmStruct
+    from .kernel import Kernel
+    from .task import TaskStruct
+
+
+class Traps:
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+        self.segv: dict[TaskStruct, tuple[int, int]] = {}  # last unresolved fault per task
+
+    def do_user_addr_fault(
+        self, task: TaskStruct, mm: MmStruct, addr: int, access: int, from_kernel: bool
+    ) -> Optional[int]:
+        """Resolve a fault of `task` at `addr`; the PTE, or None for SIGSEGV."""
+        k = self.k
+        had_pte = from_kernel and (addr >> PAGE_SHIFT) in mm.pgtable
+        try:
+            kind, pte = handle_mm_fault(mm, addr, access)
+        except OutOfMemory:
+            k.oom(task)
+            return None
+        k.clock.advance(COSTS["fault"])
+        task.stime += COSTS["fault"]
+        tp = k.tp
+        if kind in (FAULT_SEGV_MAPERR, FAULT_SEGV_ACCERR):
+            code = S.SEGV_MAPERR if kind == FAULT_SEGV_MAPERR else S.SEGV_ACCERR
+            self.segv[task] = (addr, code)
+            if tp.page_fault_user.probes:
+                tp.page_fault_user(task, addr, ACCESS_NAMES[access], "segv")
+            return None
+        if kind != FAULT_SPURIOUS:
+            if kind == FAULT_MAJOR:
+                task.maj_flt += 1
+            else:
+                task.min_flt += 1
+            if kind == FAULT_COW_COPY:
+                task.cow_copies += 1
+            if kind in (FAULT_COW_COPY, FAULT_COW_REUSE) and tp.mm_cow.probes:
+                tp.mm_cow(task, addr, kind == FAULT_COW_COPY)
+            if tp.page_fault_user.probes:
+                tp.page_fault_user(task, addr, ACCESS_NAMES[access], KIND_NAMES[kind])
+        if had_pte:
+            # The kernel replaced a PTE that a CPU running this mm may have cached.
+            mm.flush_tlb()
+        return pte
+
+    def do_trap(self, task: TaskStruct, trap: X.Trap) -> None:
+        """Deliver the signal a CPU exception means (or emulate the instruction)."""
+        k = self.k
+        sig = k.signal
+        v = trap.vector
+        if v == X.X86_TRAP_PF:
+            addr, code = self.segv.pop(task, (trap.address, S.SEGV_MAPERR))
+            sig.force_sig_fault(task, S.SIGSEGV, code, addr)
+        elif v == X.X86_TRAP_DE:
+            sig.force_sig_fault(task, S.SIGFPE, S.FPE_INTDIV, trap.rip)
+        elif v == X.X86_TRAP_UD:
+            sig.force_sig_fault(task, S.SIGILL, S.ILL_ILLOPN, trap.rip)
+        elif v in (X.X86_TRAP_BP, X.X86_TRAP_DB):
+            sig.force_sig_fault(task, S.SIGTRAP, S.SI_KERNEL, 0)
+        elif v in (X.X86_TRAP_MF, X.X86_TRAP_XF):
+            sig.force_sig_fault(task, S.SIGFPE, 0, trap.rip)
+        elif v == X.X86_TRAP_AC:
+            sig.force_sig_fault(task, S.SIGBUS, 0, trap.rip)
+        elif v == X.X86_TRAP_GP and self._emulate_rdtsc(task, trap.rip):
+            return
+        else:  # #GP, #OF, #BR and anything else
+            sig.force_sig_fault(task, S.SIGSEGV, S.SI_KERNEL, 0)
+
+    def _emulate_rdtsc(self, task: TaskStruct, rip: int) -> bool:
+        cpu = self.k.cpu_of(task)
+        code = cpu.read_code(rip, 3)
+        if code[:2] == b"\x0f\x31":
+            length = 2
+        elif code == b"\x0f\x01\xf9":  # rdtscp: also TSC_AUX (the cpu number) in rcx
+            length = 3
+            cpu.reg_write(task.thread, RCX, task.cpu)
+        else:
+            return False
+        tsc = self.k.clock.now  # a 1 GHz TSC: one tick per virtual ns
+        cpu.reg_write(task.thread, RAX, tsc & 0xFFFFFFFF)
+        cpu.reg_write(task.thread, RDX, tsc >> 32)
+        cpu.reg_write(task.thread, RIP, rip + length)
+        return True

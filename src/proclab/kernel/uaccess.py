@@ -1,0 +1,127 @@
+"""Reading and writing user memory from the kernel (copy_to_user,
+copy_from_user, strncpy_from_user, get_user/put_user).
+
+Kernel accesses fault exactly like user ones: a write into a copy-on-write page
+(wait4 storing a status on a stack shared with a child, say) breaks the sharing,
+and the fault is accounted to the task through the same `do_user_addr_fault` the
+CPU uses. A bad address gives None/False, which syscalls return as -EFAULT.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING, Callable, Optional
+
+from ..arch.x86_64.pgtable import ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..mm.mm_struct import MmStruct
+    from .task import TaskStruct
+
+# fault(task, mm, addr, access, from_kernel) -> pte or None
+FaultFn = Callable[["TaskStruct", "MmStruct", int, int, bool], Optional[int]]
+
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_I32 = struct.Struct("<i")
+
+
+class UserAccess:
+    """The kernel's window on user memory, bound to the page-fault handler."""
+
+    def __init__(self, fault: FaultFn) -> None:
+        self._fault = fault
+
+    def _pte(self, task: TaskStruct, mm: MmStruct, addr: int, access: int) -> Optional[int]:
+        pte = mm.pgtable.get(addr >> PAGE_SHIFT)
+        if pte is not None and pte & ACCESS_NEEDS[access]:
+            return pte
+        return self._fault(task, mm, addr, access, True)
+
+    def copy_from_user(self, task: TaskStruct, addr: int, size: int, mm: Optional[MmStruct] = None) -> Optional[bytes]:
+        mm = mm or task.mm
+        if mm is None or addr < 0 or addr + size > TASK_SIZE:
+            return None
+        mem = mm.phys.mem
+        out = bytearray()
+        while size > 0:
+            pte = self._pte(task, mm, addr, ACCESS_READ)
+            if pte is None:
+                return None
+            off = addr & (PAGE_SIZE - 1)
+            n = min(size, PAGE_SIZE - off)
+            base = ((pte >> PAGE_SHIFT) << PAGE_SHIFT) + off
+            out += mem[base:base + n]
+            addr += n
+            size -= n
+        return bytes(out)
+
+    def copy_to_user(self, task: TaskStruct, addr: int, data: bytes, mm: Optional[MmStruct] = None) -> bool:
+        mm = mm or task.mm
+        if mm is None or addr < 0 or addr + len(data) > TASK_SIZE:
+            return False
+        phys = mm.phys
+        pos = 0
+        while pos < len(data):
+            pte = self._pte(task, mm, addr, ACCESS_WRITE)
+            if pte is None:
+                return False
+            off = addr & (PAGE_SIZE - 1)
+            n = min(len(data) - pos, PAGE_SIZE - off)
+            phys.write(pte >> PAGE_SHIFT, off, data[pos:pos + n])
+            addr += n
+            pos += n
+        return True
+
+    def strncpy_from_user(self, task: TaskStruct, addr: int, maxlen: int) -> Optional[bytes]:
+        """A NUL-terminated string (without the NUL), None on a fault or when no
+        NUL comes within `maxlen` bytes."""
+        mm = task.mm
+        if mm is None:
+            return None
+        out = bytearray()
+        mem = mm.phys.mem
+        while len(out) < maxlen:
+            pte = self._pte(task, mm, addr, ACCESS_READ)
+            if pte is None:
+                return None
+            off = addr & (PAGE_SIZE - 1)
+            n = min(PAGE_SIZE - off, maxlen - len(out))
+            base = ((pte >> PAGE_SHIFT) << PAGE_SHIFT) + off
+            chunk = mem[base:base + n]
+            nul = bytes(chunk).find(b"\0")
+            if nul >= 0:
+                out += chunk[:nul]
+                return bytes(out)
+            out += chunk
+            addr += n
+        return None
+
+    def get_u64(self, task: TaskStruct, addr: int) -> Optional[int]:
+        data = self.copy_from_user(task, addr, 8)
+        return None if data is None else _U64.unpack(data)[0]
+
+    def get_u32(self, task: TaskStruct, addr: int) -> Optional[int]:
+        data = self.copy_from_user(task, addr, 4)
+        return None if data is None else _U32.unpack(data)[0]
+
+    def put_u64(self, task: TaskStruct, addr: int, value: int) -> bool:
+        return self.copy_to_user(task, addr, _U64.pack(value & 0xFFFFFFFFFFFFFFFF))
+
+    def put_u32(self, task: TaskStruct, addr: int, value: int) -> bool:
+        return self.copy_to_user(task, addr, _U32.pack(value & 0xFFFFFFFF))
+
+    def put_i32(self, task: TaskStruct, addr: int, value: int) -> bool:
+        return self.copy_to_user(task, addr, _I32.pack(value))
+
+    def get_ptr_array(self, task: TaskStruct, addr: int, limit: int) -> Optional[list[int]]:
+        """A NULL-terminated array of pointers (argv, envp), at most `limit` long."""
+        out = []
+        while True:
+            ptr = self.get_u64(task, addr)
+            if ptr is None or len(out) > limit:
+                return None
+            if ptr == 0:
+                return out
+            out.append(ptr)
+            addr += 8

@@ -1,0 +1,1 @@
+"""Data structures every layer may use: tracepoints and wait queues."""

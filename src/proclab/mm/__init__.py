@@ -1,0 +1,1 @@
+"""Memory management: frames, address spaces, page faults, copy-on-write."""

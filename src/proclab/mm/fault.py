@@ -1,0 +1,155 @@
+"""Page faults (mm/memory.c: handle_mm_fault and friends).
+
+`handle_mm_fault(mm, addr, access)` resolves a fault the way Linux does and
+returns `(kind, pte)`; kind says what happened (for accounting and tracing, done
+by the caller) and pte is the entry now installed, or 0 when the access is
+illegal and the task must get SIGSEGV:
+
+- no VMA (or below a stack that may not grow there)    -> SEGV_MAPERR
+- the VMA does not allow the access                      -> SEGV_ACCERR
+- anonymous page never touched: read maps the zero page read-only, write gets a
+  fresh zeroed frame                                      (do_anonymous_page)
+- file page: map the page-cache frame; a write to a private mapping copies it
+                                                          (do_read_fault / do_cow_fault)
+- write to a present read-only page of a writable VMA: copy-on-write. The frame
+  is copied, unless this mapping is its only user and it is anonymous, in which
+  case it is simply made writable again                  (do_wp_page)
+"""
+
+from __future__ import annotations
+
+from ..arch.x86_64.pgtable import (
+    ACCESS_FETCH,
+    ACCESS_WRITE,
+    PAGE_MASK,
+    PAGE_SHIFT,
+    _PAGE_EXEC,
+    _PAGE_READ,
+    _PAGE_WRITE,
+)
+from .mm_struct import VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, MmStruct, VmArea
+from .physmem import PG_ANON, PG_ZERO
+
+# fault kinds
+FAULT_MINOR = 0        # resolved without reading anything (zero page, cached page)
+FAULT_MAJOR = 1        # a file page had to be read in
+FAULT_COW_COPY = 2     # copy-on-write: the frame was copied
+FAULT_COW_REUSE = 3    # copy-on-write: last user, made writable in place
+FAULT_SEGV_MAPERR = 4  # no mapping
+FAULT_SEGV_ACCERR = 5  # mapping forbids the access
+FAULT_SPURIOUS = 6     # the PTE already allowed it (a stale TLB entry)
+
+KIND_NAMES = {
+    FAULT_MINOR: "minor", FAULT_MAJOR: "major", FAULT_COW_COPY: "cow",
+    FAULT_COW_REUSE: "cow-reuse", FAULT_SEGV_MAPERR: "segv", FAULT_SEGV_ACCERR: "segv",
+    FAULT_SPURIOUS: "spurious",
+}
+
+_ACCESS_VM = {ACCESS_WRITE: VM_WRITE, ACCESS_FETCH: VM_EXEC}
+STACK_GUARD_GAP = 256 << PAGE_SHIFT  # stack_guard_gap: 1 MiB
+
+
+def vma_pte_perms(vma: VmArea, writable: bool) -> int:
+    """The rights a PTE of `vma` carries; write only when the page may be
+    written in place (shared mapping, or a private page this mm owns alone)."""
+    perms = _PAGE_READ
+    if vma.flags & VM_EXEC:
+        perms |= _PAGE_EXEC
+    if writable and vma.flags & VM_WRITE:
+        perms |= _PAGE_WRITE
+    return perms
+
+
+def handle_mm_fault(mm: MmStruct, addr: int, access: int) -> tuple[int, int]:
+    vma = mm.find_vma(addr)
+    if vma is None:
+        vma = expand_stack(mm, addr)
+        if vma is None:
+            return FAULT_SEGV_MAPERR, 0
+    if not vma.flags & _ACCESS_VM.get(access, VM_READ):
+        return FAULT_SEGV_ACCERR, 0
+    vpn = addr >> PAGE_SHIFT
+    pte = mm.pgtable.get(vpn)
+    if pte is None:
+        if vma.file is None:
+            return do_anonymous_page(mm, vma, vpn, access)
+        return do_fault(mm, vma, vpn, addr, access)
+    if access == ACCESS_WRITE and not pte & _PAGE_WRITE:
+        return do_wp_page(mm, vma, vpn, pte)
+    # Rights taken away by mprotect and given back, or a stale TLB entry.
+    want = vma_pte_perms(vma, bool(pte & _PAGE_WRITE))
+    if want != pte & 7:
+        pte = (pte & PAGE_MASK) | want
+        mm.pgtable[vpn] = pte
+    return FAULT_SPURIOUS, pte
+
+
+def do_anonymous_page(mm: MmStruct, vma: VmArea, vpn: int, access: int) -> tuple[int, int]:
+    phys = mm.phys
+    if access == ACCESS_WRITE:
+        pfn = phys.alloc(PG_ANON)
+        pte = (pfn << PAGE_SHIFT) | vma_pte_perms(vma, True)
+    else:
+        pfn = phys.zero_pfn
+        phys.get(pfn)
+        pte = (pfn << PAGE_SHIFT) | vma_pte_perms(vma, False)
+    mm.pgtable[vpn] = pte
+    return FAULT_MINOR, pte
+
+
+def do_fault(mm: MmStruct, vma: VmArea, vpn: int, addr: int, access: int) -> tuple[int, int]:
+    phys = mm.phys
+    pfn, major = vma.file.get_page(vma.page_offset(addr))
+    kind = FAULT_MAJOR if major else FAULT_MINOR
+    shared = bool(vma.flags & VM_SHARED)
+    if access == ACCESS_WRITE and not shared:
+        # do_cow_fault: a private copy of the file page
+        new = phys.alloc(PG_ANON, zero=False)
+        phys.copy(new, pfn)
+        pte = (new << PAGE_SHIFT) | vma_pte_perms(vma, True)
+        mm.pgtable[vpn] = pte
+        return FAULT_COW_COPY, pte
+    phys.get(pfn)
+    pte = (pfn << PAGE_SHIFT) | vma_pte_perms(vma, shared)
+    mm.pgtable[vpn] = pte
+    return kind, pte
+
+
+def do_wp_page(mm: MmStruct, vma: VmArea, vpn: int, pte: int) -> tuple[int, int]:
+    """Write to a present, write-protected page of a writable VMA."""
+    phys = mm.phys
+    pfn = pte >> PAGE_SHIFT
+    if vma.flags & VM_SHARED:  # shared mapping: writable in place
+        pte = (pte & PAGE_MASK) | vma_pte_perms(vma, True)
+        mm.pgtable[vpn] = pte
+        return FAULT_MINOR, pte
+    flags = phys.flags[pfn]
+    if flags & PG_ANON and phys.refcount[pfn] == 1:
+        pte = (pte & PAGE_MASK) | vma_pte_perms(vma, True)
+        mm.pgtable[vpn] = pte
+        return FAULT_COW_REUSE, pte
+    new = phys.alloc(PG_ANON, zero=bool(flags & PG_ZERO))
+    if not flags & PG_ZERO:
+        phys.copy(new, pfn)
+    phys.put(pfn)
+    pte = (new << PAGE_SHIFT) | vma_pte_perms(vma, True)
+    mm.pgtable[vpn] = pte
+    return (FAULT_MINOR if flags & PG_ZERO else FAULT_COW_COPY), pte
+
+
+def expand_stack(mm: MmStruct, addr: int) -> VmArea | None:
+    """A fault just below a VM_GROWSDOWN VMA grows it, within RLIMIT_STACK and
+    keeping the guard gap to the mapping below (mm/mmap.c expand_downwards)."""
+    vma = mm.find_vma_above(addr)
+    if vma is None or not vma.flags & VM_GROWSDOWN or addr >= vma.start:
+        return None
+    new_start = addr & PAGE_MASK
+    if vma.end - new_start > mm.stack_limit:
+        return None
+    prev = mm.vma_before(vma.start)
+    if prev is not None and new_start - prev.end < STACK_GUARD_GAP:
+        return None
+    vma.start = new_start
+    mm.moved_start(vma)
+    return vma
+

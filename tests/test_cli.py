@@ -1,0 +1,129 @@
+"""`proclab run` as a user sees it: bad input gets one clear line and a
+non-zero exit code, never a traceback; programs that never end are stopped by
+a budget with exit code 124; the program's status is proclab's."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, PROGRAMS, needs_host
+
+NEVER = Path(__file__).resolve().parent / "never_ending"
+
+
+def proclab(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "proclab", *args], input=stdin, capture_output=True, timeout=300)
+
+
+def one_line(stderr: bytes) -> str:
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Traceback" not in lines[0]
+    return lines[0]
+
+
+def test_runs_a_c_file_with_its_output_and_status() -> None:
+    res = proclab("run", str(EXAMPLES / "fork_hello.c"))
+    assert res.returncode == 0
+    assert res.stdout == (b"hello from the only process\nhello from the child\n"
+                          b"hello from the parent: my child exited with 7\n")
+    assert res.stderr == b""
+
+
+def test_passes_arguments_and_option_like_ones(tmp_path: Path) -> None:
+    src = tmp_path / "echo_args.c"
+    src.write_text('#include <stdio.h>\nint main(int c, char **v) {'
+                   ' for (int i = 1; i < c; i++) printf("[%s]", v[i]); puts(""); return c; }\n')
+    res = proclab("run", str(src), "one", "-x", "--summary")
+    assert res.stdout == b"[one][-x][--summary]\n"
+    assert res.returncode == 4
+
+
+def test_summary_shows_the_tree_and_counts() -> None:
+    res = proclab("run", "--summary", str(EXAMPLES / "seed_ex3_process_count.c"))
+    assert res.returncode == 0
+    assert res.stdout == b"process\n" * 12
+    text = res.stderr.decode()
+    assert "process tree" in text and "1 init" in text
+    assert text.count("exit 0") == 12 and text.count("reaped by") == 12
+    for counter in ("tasks created: 14", "context switches:", "page faults:", "copy-on-write copies:", "syscalls:"):
+        assert counter in text
+
+
+def test_crash_status_and_message() -> None:
+    res = proclab("run", str(PROGRAMS / "crash.c"))
+    assert res.returncode == 139
+    assert res.stdout == b"about to crash\n"
+    assert "terminated by SIGSEGV" in one_line(res.stderr)
+
+
+def test_missing_file() -> None:
+    res = proclab("run", "no/such/prog")
+    assert res.returncode == 2
+    assert one_line(res.stderr) == "proclab: no/such/prog: no such file"
+
+
+def test_not_an_elf(tmp_path: Path) -> None:
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"#!/bin/sh\necho hi\n")
+    junk.chmod(0o755)
+    res = proclab("run", str(junk))
+    assert res.returncode == 2
+    assert "not an ELF executable" in one_line(res.stderr)
+
+
+@needs_host
+def test_dynamic_binary_is_refused_with_a_hint() -> None:
+    dynamic = shutil.which("true")
+    assert dynamic is not None
+    res = proclab("run", dynamic)
+    assert res.returncode == 2
+    line = one_line(res.stderr)
+    assert "dynamically linked" in line and "-static" in line
+
+
+def test_compile_error_shows_diagnostics_and_exits_2() -> None:
+    res = proclab("run", str(NEVER / "broken.c"))
+    assert res.returncode == 2
+    text = res.stderr.decode()
+    assert "undeclared_variable" in text
+    assert text.strip().splitlines()[-1].endswith("compilation failed")
+    assert "Traceback" not in text
+
+
+def test_compute_loop_is_stopped_by_the_cpu_budget() -> None:
+    res = proclab("run", "--max-cpu", "0.05", str(NEVER / "spin.c"))
+    assert res.returncode == 124
+    assert "CPU time limit" in one_line(res.stderr)
+
+
+def test_sleeping_forever_is_stopped_by_the_time_budget() -> None:
+    res = proclab("run", "--max-time", "30", str(NEVER / "sleepy.c"))
+    assert res.returncode == 124
+    assert "virtual time limit" in one_line(res.stderr)
+
+
+def test_deadlock_is_reported() -> None:
+    res = proclab("run", str(NEVER / "deadlock.c"))
+    assert res.returncode == 124
+    assert "asleep" in one_line(res.stderr)
+
+
+def test_unknown_syscall_is_enosys_with_one_warning() -> None:
+    res = proclab("run", str(NEVER / "unknown_syscall.c"))
+    assert res.returncode == 0
+    assert res.stdout == b"-1 1 -1 1\n"
+    line = one_line(res.stderr)
+    assert "syscall #999" in line and "ENOSYS" in line
+
+
+@pytest.mark.parametrize("bad", [["--mem", "1"], ["--pid-max", "10"]])
+def test_bad_options(bad: list[str]) -> None:
+    res = proclab("run", *bad, str(EXAMPLES / "fork_hello.c"))
+    assert res.returncode == 2
+    one_line(res.stderr)
