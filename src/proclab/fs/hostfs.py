@@ -56,8 +56,8 @@ class HostFs:
     def __init__(self) -> None:
         self._inodes: dict[Hashable, HostInode] = {}
 
-    def lookup(self, path: str, cwd: str) -> Union[HostInode, int]:
-        """The inode at `path`, or -errno (ENOENT, ENOTDIR, EACCES, ELOOP, ...)."""
+    def _stat(self, path: str, cwd: str) -> Union[tuple[str, os.stat_result], int]:
+        """The normalized absolute path and its stat, or -errno."""
         if not path:
             return -E.ENOENT
         if len(path) >= PATH_MAX:
@@ -66,9 +66,16 @@ class HostFs:
         if _hidden(full):
             return -E.ENOENT
         try:
-            st = os.stat(full)
+            return full, os.stat(full)
         except OSError as err:
             return -(err.errno or E.ENOENT)
+
+    def lookup(self, path: str, cwd: str) -> Union[HostInode, int]:
+        """The file at `path`, or -errno (ENOENT, ENOTDIR, EACCES, ELOOP, ...)."""
+        found = self._stat(path, cwd)
+        if isinstance(found, int):
+            return found
+        full, st = found
         if stat.S_ISDIR(st.st_mode):
             return -E.EACCES
         key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
@@ -82,18 +89,11 @@ class HostFs:
 
     def lookup_dir(self, path: str, cwd: str) -> Union[str, int]:
         """The normalized path of a directory (for chdir), or -errno."""
-        if not path:
-            return -E.ENOENT
-        full = posixpath.normpath(posixpath.join(cwd, path))
-        if _hidden(full):
-            return -E.ENOENT
-        try:
-            st = os.stat(full)
-        except OSError as err:
-            return -(err.errno or E.ENOENT)
-        if not stat.S_ISDIR(st.st_mode):
-            return -E.ENOTDIR
-        return full
+        found = self._stat(path, cwd)
+        if isinstance(found, int):
+            return found
+        full, st = found
+        return full if stat.S_ISDIR(st.st_mode) else -E.ENOTDIR
 
     def close(self) -> None:
         for inode in self._inodes.values():

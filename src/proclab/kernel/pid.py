@@ -111,33 +111,34 @@ class PidNamespace:
         return self.pid_max - 1 - len(self.pids)
 
     # ---- process groups and sessions (attach_pid/detach_pid) -----------------
+    # A group leader's process group and session are pids it holds a reference
+    # on; `kind` is "pgrp" or "session", the field name in both Pid (members)
+    # and SignalStruct (the pid).
+
+    def _join(self, kind: str, leader: TaskStruct, pid: Pid) -> None:
+        members = getattr(pid, kind)
+        if members is None:
+            members = {}
+            setattr(pid, kind, members)
+        members[leader] = None
+        self.get_pid(pid)
+        setattr(leader.signal, kind, pid)
+
+    def _leave(self, kind: str, leader: TaskStruct) -> None:
+        pid = getattr(leader.signal, kind)
+        if pid is not None:
+            del getattr(pid, kind)[leader]
+            setattr(leader.signal, kind, None)
+            self.put_pid(pid)
 
     def join_pgrp(self, leader: TaskStruct, pgrp: Pid) -> None:
-        if pgrp.pgrp is None:
-            pgrp.pgrp = {}
-        pgrp.pgrp[leader] = None
-        self.get_pid(pgrp)
-        leader.signal.pgrp = pgrp
+        self._join("pgrp", leader, pgrp)
 
     def leave_pgrp(self, leader: TaskStruct) -> None:
-        pgrp = leader.signal.pgrp
-        if pgrp is not None:
-            assert pgrp.pgrp is not None
-            del pgrp.pgrp[leader]
-            leader.signal.pgrp = None
-            self.put_pid(pgrp)
+        self._leave("pgrp", leader)
 
     def join_session(self, leader: TaskStruct, session: Pid) -> None:
-        if session.session is None:
-            session.session = {}
-        session.session[leader] = None
-        self.get_pid(session)
-        leader.signal.session = session
+        self._join("session", leader, session)
 
     def leave_session(self, leader: TaskStruct) -> None:
-        session = leader.signal.session
-        if session is not None:
-            assert session.session is not None
-            del session.session[leader]
-            leader.signal.session = None
-            self.put_pid(session)
+        self._leave("session", leader)
