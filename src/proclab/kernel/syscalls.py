@@ -33,28 +33,20 @@ def _s64(x: int) -> int:
     return x - 0x10000000000000000 if x >> 63 else x
 
 
-_CONVERT = {"i": _s32, "u": _u32, "l": _s64, "p": None}
+_CONVERT = {"i": "_s32", "u": "_u32", "l": "_s64", "p": ""}
+_ADAPTERS: dict[str, Callable[[Handler], Adapter]] = {}
 
 
 def adapt(fn: Handler, spec: str) -> Adapter:
-    """A function of (task, a0..a5) that calls fn with the declared arguments."""
-    convs = [_CONVERT[c] for c in spec]
-    n = len(convs)
-    if n == 0:
-        return lambda t, a0, a1, a2, a3, a4, a5: fn(t)
-    if all(c is None for c in convs):
-        if n == 1:
-            return lambda t, a0, a1, a2, a3, a4, a5: fn(t, a0)
-        if n == 2:
-            return lambda t, a0, a1, a2, a3, a4, a5: fn(t, a0, a1)
-        if n == 3:
-            return lambda t, a0, a1, a2, a3, a4, a5: fn(t, a0, a1, a2)
-    conv = [(c if c is not None else (lambda x: x)) for c in convs]
-
-    def call(t: Any, *args: int) -> Any:
-        return fn(t, *[c(a) for c, a in zip(conv, args)])
-
-    return lambda t, a0, a1, a2, a3, a4, a5: call(t, a0, a1, a2, a3, a4, a5)
+    """A function of (task, a0..a5) that calls fn with the declared arguments,
+    e.g. for "ip": lambda t, a0, a1, a2, a3, a4, a5: fn(t, _s32(a0), a1).
+    One maker per signature, written out so a call costs no loop."""
+    maker = _ADAPTERS.get(spec)
+    if maker is None:
+        args = ", ".join(f"{_CONVERT[c]}(a{i})" if _CONVERT[c] else f"a{i}" for i, c in enumerate(spec))
+        code = f"lambda fn: lambda t, a0, a1, a2, a3, a4, a5: fn(t{', ' if args else ''}{args})"
+        maker = _ADAPTERS[spec] = eval(code, {"_s32": _s32, "_u32": _u32, "_s64": _s64})
+    return maker(fn)
 
 
 def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
