@@ -256,11 +256,12 @@ class Entry:
                 t.syscall_nr = -1
                 t.utime += TICK_NS
                 k.clock.now += TICK_NS
+                k.itimers.account_tick(t)
                 k.sched.scheduler_tick(rq)
                 k.check_budget()
             elif stop is Stop.TRAP:
                 t.syscall_nr = -1
-                trap = k.cpus[rq.cpu].trap
+                trap = k.cpu_of(t).trap
                 assert trap is not None
                 k.traps.do_trap(t, trap)
 

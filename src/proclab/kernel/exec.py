@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import struct
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Generator, NamedTuple, Union
 
 from ..arch.x86_64.pgtable import ELF_ET_DYN_BASE, PAGE_MASK, PAGE_SIZE, STACK_TOP, page_align
 from ..fs.hostfs import PATH_MAX, HostInode
@@ -25,7 +25,16 @@ from ..uapi import mman as M
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_STACK
 from .sched.clock import COSTS, USER_HZ
-from .task import PF_FORKNOEXEC, PF_KTHREAD, TaskStruct
+from .sched.wait import fatal_signal_pending
+from .task import (
+    EXIT_DEAD,
+    PF_FORKNOEXEC,
+    PF_KTHREAD,
+    SIGNAL_GROUP_EXIT,
+    TASK_KILLABLE,
+    TASK_RUNNING,
+    TaskStruct,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -117,7 +126,7 @@ class Exec:
 
     # ---- the syscall -------------------------------------------------------------
 
-    def sys_execve(self, t: TaskStruct, filename: int, argv: int, envp: int) -> int:
+    def sys_execve(self, t: TaskStruct, filename: int, argv: int, envp: int) -> Generator[None, None, int]:
         uacc = self.k.uaccess
         path = uacc.strncpy_from_user(t, filename, PATH_MAX)
         if path is None:
@@ -128,7 +137,7 @@ class Exec:
         env = self._copy_strings(t, envp)
         if isinstance(env, int):
             return env
-        return self.do_execve(t, path, args, env)
+        return (yield from self.do_execve(t, path, args, env))
 
     def _copy_strings(self, t: TaskStruct, array: int) -> Union[list[bytes], int]:
         if not array:
@@ -147,7 +156,10 @@ class Exec:
 
     # ---- do_execve --------------------------------------------------------------------
 
-    def do_execve(self, t: TaskStruct, path: bytes, argv: list[bytes], envp: list[bytes]) -> int:
+    def do_execve(self, t: TaskStruct, path: bytes, argv: list[bytes], envp: list[bytes]) -> Generator[None, None, int]:
+        """Load the new image, then (sleeping while other threads die, if the
+        process has any) replace the old one. Returns 0, or -errno while the
+        old image is still there."""
         k = self.k
         name = path.decode("utf-8", "surrogateescape")
         cwd = t.fs.cwd if t.fs is not None else "/"
@@ -179,6 +191,12 @@ class Exec:
         if sp < 0:
             mm.release()
             return sp
+        old_tid = t.pid
+        if len(t.signal.thread_head) > 1:
+            err = yield from self.de_thread(t)
+            if err:
+                mm.release()
+                return err
         # ---- point of no return --------------------------------------------------
         self.begin_new_exec(t, mm, name)
         t.exec_path = inode.path
@@ -187,8 +205,61 @@ class Exec:
         k.clock.advance(COSTS["exec"])
         t.stime += COSTS["exec"]
         if k.tp.sched_process_exec.probes:
-            k.tp.sched_process_exec(t, name, t.pid)
+            k.tp.sched_process_exec(t, name, old_tid)
         return 0
+
+    def de_thread(self, tsk: TaskStruct) -> Generator[None, None, int]:
+        """Make `tsk` the only thread of its process (fs/exec.c de_thread):
+        kill the others, wait until they are gone, and if `tsk` is not the
+        leader, take over the leader's pid and place (E2)."""
+        k = self.k
+        sig = tsk.signal
+        if sig.flags & SIGNAL_GROUP_EXIT or sig.group_exec_task is not None:
+            return -E.EAGAIN  # the process is already exiting or exec'ing
+        sig.group_exec_task = tsk
+        for t in list(sig.thread_head):
+            if t is not tsk:
+                t.pending.signal |= S.sigmask(S.SIGKILL)
+                k.signal.signal_wake_up(t, True)
+        leader = tsk.group_leader
+
+        def others_gone() -> bool:
+            return all(t is tsk or (t is leader and t.exit_state) for t in sig.thread_head)
+
+        while not others_gone():
+            if fatal_signal_pending(tsk):
+                sig.group_exec_task = None
+                return -E.EAGAIN
+            k.sched.set_task_state(tsk, TASK_KILLABLE)
+            yield
+        if tsk.state != TASK_RUNNING:
+            k.sched.set_task_state(tsk, TASK_RUNNING)
+        if leader is not tsk:
+            self._take_over_leader(tsk, leader)
+        sig.group_exec_task = None
+        return 0
+
+    def _take_over_leader(self, tsk: TaskStruct, leader: TaskStruct) -> None:
+        """exchange_tids() and friends: the exec'ing thread becomes the group
+        leader under the leader's pid, and the old (zombie) leader is released."""
+        k = self.k
+        tsk.pid_link, leader.pid_link = leader.pid_link, tsk.pid_link
+        tsk.pid_link.task, leader.pid_link.task = tsk, leader
+        tsk.pid, leader.pid = leader.pid, tsk.pid
+        tsk.group_leader = leader.group_leader = tsk
+        tsk.exit_signal, leader.exit_signal = S.SIGCHLD if leader.exit_signal == -1 else leader.exit_signal, -1
+        tsk.start_time = leader.start_time
+        tsk.real_parent, tsk.parent = leader.real_parent, leader.parent
+        # the leader's places: task list, parent's children, process group, session
+        k.replace_in_task_list(leader, tsk)
+        tsk.real_parent.children = {(tsk if c is leader else c): None for c in tsk.real_parent.children}
+        for members in (tsk.signal.pgrp.pgrp, tsk.signal.session.session):
+            if members is not None and leader in members:
+                items = [(tsk if m is leader else m) for m in members]
+                members.clear()
+                members.update(dict.fromkeys(items))
+        leader.exit_state = EXIT_DEAD
+        k.exit.release_task(leader, reaper=None)
 
     def load_elf_binary(self, t: TaskStruct, mm: MmStruct, inode: HostInode, elf: ElfImage) -> Union[Loaded, int]:
         """Map the PT_LOAD segments (or return -errno)."""
@@ -327,6 +398,7 @@ class Exec:
                 t.files = t.files.copy()
             t.files.close_on_exec()
         t.flags &= ~(PF_FORKNOEXEC | PF_KTHREAD)
+        t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0  # the old stack is gone
         t.did_exec = True
         k.set_task_comm(t, posixpath.basename(name))
 

@@ -26,15 +26,19 @@ from ..uapi import wait as W
 from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
 from ..lib.wait import WaitQueueEntry
 from .sched.clock import NSEC_PER_USEC
+from .sigframe import pack_siginfo
 from .task import (
     EXIT_DEAD,
     EXIT_ZOMBIE,
     PF_EXITING,
     SIGNAL_GROUP_EXIT,
+    SIGNAL_STOP_CONTINUED,
+    SIGNAL_STOP_STOPPED,
     TASK_DEAD,
     TASK_INTERRUPTIBLE,
     TASK_RUNNING,
     TIF_SIGPENDING,
+    SignalStruct,
     TaskStruct,
 )
 
@@ -82,7 +86,9 @@ class Exit:
         tsk.flags |= PF_EXITING
         signal = tsk.signal
         signal.live -= 1
-        group_dead = signal.live == 0  # (no group-wide timers or accounting to end yet)
+        group_dead = signal.live == 0
+        if group_dead:
+            k.itimers.exit_itimers(signal)
         tsk.exit_code = code
         self.exit_mm(tsk)
         if k.tp.sched_process_exit.probes:
@@ -103,10 +109,13 @@ class Exit:
 
     def do_group_exit(self, tsk: TaskStruct, code: int) -> None:
         """exit_group(): the first one to call it fixes the group's status; the
-        other threads are killed (X3)."""
+        other threads are killed (X3). A thread killed by another thread's exec
+        just goes (its status is not the process's)."""
         signal = tsk.signal
         if signal.flags & SIGNAL_GROUP_EXIT:
             code = signal.group_exit_code
+        elif signal.group_exec_task is not None:
+            code = 0
         elif len(signal.thread_head) > 1:
             signal.group_exit_code = code
             signal.flags = SIGNAL_GROUP_EXIT
@@ -130,9 +139,10 @@ class Exit:
     def mm_release(self, tsk: TaskStruct) -> None:
         """A task stops using its mm (exit or exec): wake a vfork parent, and
         honour CLONE_CHILD_CLEARTID (write 0, wake a futex waiter)."""
+        self.k.futex.exit_robust_list(tsk)
         if tsk.clear_child_tid and tsk.mm is not None and tsk.mm.users > 1:
             self.k.uaccess.put_u32(tsk, tsk.clear_child_tid, 0)
-            self.k.futex.futex_wake(tsk.mm, tsk.clear_child_tid, 1)
+            self.k.futex.futex_wake(tsk, tsk.mm, tsk.clear_child_tid, 1)
         tsk.clear_child_tid = 0
         done = tsk.vfork_done
         if done is not None:
@@ -207,6 +217,7 @@ class Exit:
                 if self.k.signal.do_notify_parent(p, p.exit_signal):
                     p.exit_state = EXIT_DEAD
                     dead.append(p)
+            self.k.jobctl.kill_orphaned_pgrp(p, father)
 
     def thread_group_empty(self, p: TaskStruct) -> bool:
         return len(p.signal.thread_head) <= 1
@@ -214,6 +225,8 @@ class Exit:
     def exit_notify(self, tsk: TaskStruct, group_dead: bool) -> None:
         dead: list[TaskStruct] = []
         self.forget_original_parent(tsk, dead)
+        if group_dead:
+            self.k.jobctl.kill_orphaned_pgrp(tsk.group_leader, None)
         tsk.exit_state = EXIT_ZOMBIE
         if tsk.thread_group_leader():
             autoreap = self.thread_group_empty(tsk) and self.k.signal.do_notify_parent(tsk, tsk.exit_signal)
@@ -224,6 +237,12 @@ class Exit:
             dead.append(tsk)
         for p in dead:
             self.release_task(p, reaper=None)
+        self._wake_exec_task(tsk.signal)
+
+    def _wake_exec_task(self, signal: SignalStruct) -> None:
+        """A thread is gone (or the leader a zombie): de_thread() may go on."""
+        if signal.group_exec_task is not None:
+            self.k.sched.wake_up_process(signal.group_exec_task)
 
     def wake_up_parent(self, parent: TaskStruct) -> None:
         """__wake_up_parent(): waiters in wait4/waitid re-check their children."""
@@ -249,6 +268,7 @@ class Exit:
             if k.tp.sched_process_free.probes:
                 k.tp.sched_process_free(p)
             k.free_task(p)
+            self._wake_exec_task(signal)
             # A zombie leader waiting for its last thread can now be reported.
             if leader is p or not self.thread_group_empty(leader) or leader.exit_state != EXIT_ZOMBIE:
                 return
@@ -292,7 +312,36 @@ class Exit:
                 return 0
             return self.wait_task_zombie(wo, waiter, p)
         wo.notask_error = 0
-        return 0
+        ret = self.wait_task_stopped(wo, p)
+        if ret:
+            return ret
+        return self.wait_task_continued(wo, p)
+
+    def wait_task_stopped(self, wo: WaitOpts, p: TaskStruct) -> int:
+        """WUNTRACED/WSTOPPED: a stopped child, reported once (G6)."""
+        sig = p.signal
+        if not wo.flags & W.WSTOPPED or not sig.flags & SIGNAL_STOP_STOPPED or not sig.group_exit_code:
+            return 0
+        code = sig.group_exit_code
+        if not wo.flags & W.WNOWAIT:
+            sig.group_exit_code = 0
+        wo.status = (code << 8) | 0x7F
+        wo.info = {"signo": S.SIGCHLD, "code": S.CLD_STOPPED, "pid": p.tgid, "uid": p.cred.uid, "status": code}
+        wo.rusage = p
+        return p.tgid
+
+    def wait_task_continued(self, wo: WaitOpts, p: TaskStruct) -> int:
+        """WCONTINUED: a child continued since its stop was reported."""
+        sig = p.signal
+        if not wo.flags & W.WCONTINUED or not sig.flags & SIGNAL_STOP_CONTINUED:
+            return 0
+        if not wo.flags & W.WNOWAIT:
+            sig.flags &= ~SIGNAL_STOP_CONTINUED
+        wo.status = 0xFFFF
+        wo.info = {"signo": S.SIGCHLD, "code": S.CLD_CONTINUED, "pid": p.tgid, "uid": p.cred.uid,
+                   "status": S.SIGCONT}
+        wo.rusage = p
+        return p.tgid
 
     def wait_task_zombie(self, wo: WaitOpts, waiter: TaskStruct, p: TaskStruct) -> int:
         pid = p.tgid
@@ -421,8 +470,8 @@ class Exit:
             return ret
         uacc = self.k.uaccess
         if infop:
-            info = wo.info if ret > 0 else None
-            if not uacc.copy_to_user(t, infop, pack_child_siginfo(info)):
+            data = pack_siginfo(wo.info) if ret > 0 and wo.info is not None else bytes(128)
+            if not uacc.copy_to_user(t, infop, data):
                 return -E.EFAULT
         if ru and ret > 0 and not uacc.copy_to_user(t, ru, self.child_rusage(wo.rusage)):
             return -E.EFAULT
@@ -468,15 +517,6 @@ def pack_rusage(utime: int, stime: int, minflt: int, majflt: int, nvcsw: int, ni
     ss, su = tv(stime)
     longs = [0, 0, 0, 0, minflt, majflt, 0, 0, 0, 0, 0, 0, nvcsw, nivcsw]
     return struct.pack("<qqqq14q", us, uu, ss, su, *longs)
-
-
-def pack_child_siginfo(info: Optional[dict]) -> bytes:
-    """The siginfo_t waitid fills (all zero when nothing was reported)."""
-    if info is None:
-        return bytes(128)
-    head = struct.pack("<iii", info["signo"], 0, info["code"])
-    body = struct.pack("<iIi", info["pid"], info["uid"], info["status"])
-    return (head + bytes(4) + body).ljust(128, b"\0")
 
 
 def describe_status(status: int) -> str:

@@ -13,6 +13,7 @@ child execs or exits (F7).
 
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Union
 
 from ..lib.wait import WaitQueueHead
@@ -41,11 +42,15 @@ from .task import (
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
+CLONE_ARGS_SIZE_VER0 = 64
+CLONE_ARGS_SIZE_VER2 = 88
+
 
 class CloneArgs:
     """struct kernel_clone_args."""
 
-    __slots__ = ("flags", "exit_signal", "stack", "tls", "parent_tid", "child_tid", "fn", "name", "kthread")
+    __slots__ = ("flags", "exit_signal", "stack", "tls", "parent_tid", "child_tid", "fn", "name", "kthread",
+                 "set_tid")
 
     def __init__(
         self,
@@ -68,6 +73,7 @@ class CloneArgs:
         self.fn = fn            # kernel threads / scripted children: what the child runs
         self.name = name        # comm of a kernel thread
         self.kthread = kthread  # the child is a kernel thread (PF_KTHREAD)
+        self.set_tid = 0        # clone3: the pid the child must get (0: any)
 
 
 class Fork:
@@ -87,7 +93,13 @@ class Fork:
             return -E.EINVAL
         if flags & (C.CLONE_PARENT | C.CLONE_THREAD) and parent.signal.flags & SIGNAL_UNKILLABLE:
             return -E.EINVAL  # init may not create siblings or threads of itself
-        if flags & C.CLONE_PIDFD and flags & C.CLONE_THREAD:
+        if flags & C.CLONE_PIDFD and flags & (C.CLONE_THREAD | C.CLONE_PARENT_SETTID):
+            return -E.EINVAL
+        if flags & C.CLONE_CLEAR_SIGHAND and flags & C.CLONE_SIGHAND:
+            return -E.EINVAL
+        if flags & (C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWUSER | C.CLONE_NEWPID
+                    | C.CLONE_NEWNET | C.CLONE_NEWCGROUP | C.CLONE_PIDFD):
+            k.warn_once(("clone", flags & ~0xFFFF), "namespaces and pidfds are not supported: clone fails with EINVAL")
             return -E.EINVAL
         if parent.signal.flags & SIGNAL_GROUP_EXIT or parent.flags & PF_EXITING:
             return -E.EINTR  # fatal signal pending: the fork is abandoned (ERESTARTNOINTR)
@@ -113,6 +125,10 @@ class Fork:
         p.static_prio = parent.static_prio
         p.policy = parent.policy
         p.pdeath_signal = 0
+        # The alternate signal stack is inherited, except by a thread that
+        # shares the memory without vfork (its stack would be shared too).
+        if flags & (C.CLONE_VM | C.CLONE_VFORK) != C.CLONE_VM:
+            p.sas_ss_sp, p.sas_ss_size, p.sas_ss_flags = parent.sas_ss_sp, parent.sas_ss_size, parent.sas_ss_flags
         # copy_flags(): a fresh child has not exec'ed and has no super-user history
         p.flags = (parent.flags & ~(PF_SUPERPRIV | PF_IDLE | PF_SIGNALED | PF_EXITING | PF_KTHREAD)) | PF_FORKNOEXEC
         if args.kthread:
@@ -135,9 +151,11 @@ class Fork:
             return mm_or_err
         self.copy_thread(parent, p, args)
 
-        pid = k.pid_ns.alloc_pid()
+        pid = k.pid_ns.alloc_pid(args.set_tid or None)
         if pid is None:
             self._undo(p, flags)
+            if args.set_tid:
+                return -E.EEXIST
             k.note_fork_failure(parent, "no free pid")
             return -E.EAGAIN
         pid.task = p
@@ -223,7 +241,10 @@ class Fork:
         if flags & C.CLONE_SIGHAND:
             parent.sighand.users += 1
             return parent.sighand
-        return parent.sighand.copy()
+        new = parent.sighand.copy()
+        if flags & C.CLONE_CLEAR_SIGHAND:  # handlers back to SIG_DFL, ignored stay ignored
+            new.action = {sig: act for sig, act in new.action.items() if act[0] == S.SIG_IGN}
+        return new
 
     def copy_signal(self, parent: TaskStruct, flags: int) -> SignalStruct:
         if flags & C.CLONE_THREAD:
@@ -318,5 +339,42 @@ class Fork:
         exit_signal = clone_flags & C.CSIGNAL
         if exit_signal > S.NSIG:
             return -E.EINVAL
-        args = CloneArgs(clone_flags & ~C.CSIGNAL, exit_signal, newsp, tls, parent_tidptr, child_tidptr)
+        args = CloneArgs(clone_flags & ~C.CSIGNAL & 0xFFFFFFFF, exit_signal, newsp, tls, parent_tidptr,
+                         child_tidptr)
+        return self.kernel_clone(t, args)
+
+    def sys_clone3(self, t: TaskStruct, uargs: int, size: int) -> Union[int, Generator[None, None, int]]:
+        """clone3(2): the arguments in a struct clone_args, checked as
+        copy_clone_args_from_user and clone3_args_valid do."""
+        if not CLONE_ARGS_SIZE_VER0 <= size <= 4096:
+            return -E.EINVAL
+        uacc = self.k.uaccess
+        raw = uacc.copy_from_user(t, uargs, size)
+        if raw is None:
+            return -E.EFAULT
+        if any(raw[CLONE_ARGS_SIZE_VER2:]):
+            return -E.E2BIG  # a newer struct with fields we do not know
+        raw = raw.ljust(CLONE_ARGS_SIZE_VER2, b"\0")
+        (flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+         set_tid, set_tid_size, _cgroup) = struct.unpack("<11Q", raw)
+        if flags & ~(0xFFFFFFFF | C.CLONE_CLEAR_SIGHAND | C.CLONE_INTO_CGROUP) or flags & C.CSIGNAL:
+            return -E.EINVAL
+        if flags & C.CLONE_DETACHED or exit_signal & ~C.CSIGNAL or exit_signal > S.NSIG:
+            return -E.EINVAL
+        if flags & (C.CLONE_THREAD | C.CLONE_PARENT) and exit_signal:
+            return -E.EINVAL
+        if (stack == 0) != (stack_size == 0) or flags & C.CLONE_INTO_CGROUP:
+            return -E.EINVAL
+        if set_tid_size > 32 or (set_tid == 0) != (set_tid_size == 0):
+            return -E.EINVAL
+        args = CloneArgs(flags, exit_signal, stack + stack_size, tls, parent_tid, child_tid)
+        if set_tid_size:
+            if set_tid_size > 1:
+                return -E.EINVAL  # one pid namespace: one level of pids
+            wanted = uacc.get_u32(t, set_tid)
+            if wanted is None:
+                return -E.EFAULT
+            if not 0 < wanted < self.k.pid_ns.pid_max:
+                return -E.EINVAL
+            args.set_tid = wanted
         return self.kernel_clone(t, args)

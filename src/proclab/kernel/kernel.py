@@ -39,11 +39,14 @@ from .exit import Exit
 from .fileio import FileIO
 from .fork import Fork
 from .futex import Futex
+from .itimer import ITimers
+from .jobctl import JobControl
 from .mman import Mman
 from .pid import PID_MAX_DEFAULT, PidNamespace
 from .sched.clock import NSEC_PER_SEC, Clock
 from .sched.core import Scheduler
 from .sched.policy import RoundRobin, SchedPolicy
+from .sigframe import SigFrames
 from .signal import Signals
 from .sys import Sys
 from .syscalls import build_syscall_table
@@ -117,6 +120,9 @@ class Kernel:
         self.mman = Mman(self)
         self.time = Time(self)
         self.futex = Futex(self)
+        self.jobctl = JobControl(self)
+        self.sigframe = SigFrames(self)
+        self.itimers = ITimers(self)
         self.syscall_table = build_syscall_table(self)
         # CPUs are created when a task first needs one (scripted-only runs need none)
         self.cpus: list[Optional[Cpu]] = []
@@ -317,6 +323,13 @@ class Kernel:
         p.tasks_prev, p.tasks_next = tail, head
         tail.tasks_next = p
         head.tasks_prev = p
+
+    def replace_in_task_list(self, old: TaskStruct, new: TaskStruct) -> None:
+        """list_replace(): `new` takes `old`'s place in the task list."""
+        new.tasks_prev, new.tasks_next = old.tasks_prev, old.tasks_next
+        new.tasks_prev.tasks_next = new
+        new.tasks_next.tasks_prev = new
+        old.tasks_prev = old.tasks_next = old
 
     def detach_task(self, p: TaskStruct) -> None:
         """__unhash_process(): the pids go (the number is freed with its last

@@ -63,8 +63,13 @@ class PidNamespace:
             self._used.extend(bytes(value - len(self._used)))
         self.pid_max = value
 
-    def alloc_pid(self) -> Optional[Pid]:
-        """alloc_pid(): a new struct pid, or None when every number is taken."""
+    def alloc_pid(self, nr: Optional[int] = None) -> Optional[Pid]:
+        """alloc_pid(): a new struct pid, or None when every number is taken
+        (or, with `nr` -- clone3's set_tid -- when that number is)."""
+        if nr is not None:
+            if not 0 < nr < self.pid_max or self._used[nr]:
+                return None
+            return self._take(nr)
         used = self._used
         limit = self.pid_max
         cursor = self.last_pid + 1
@@ -76,8 +81,11 @@ class PidNamespace:
             nr = used.find(0, pid_min, min(cursor, limit))
             if nr < 0:
                 return None
-        used[nr] = 1
         self.last_pid = nr
+        return self._take(nr)
+
+    def _take(self, nr: int) -> Pid:
+        self._used[nr] = 1
         pid = Pid(nr)
         self.pids[nr] = pid
         self.nr_allocated += 1

@@ -1,32 +1,41 @@
-"""Signals (kernel/signal.c): generation, pending sets, the decision of what a
-signal does, and SIGCHLD to parents.
+"""Signals (kernel/signal.c): generation, pending sets, delivery decisions,
+SIGCHLD to parents, and the signal system calls.
 
 Generation (SEMANTICS G3): a signal goes to one thread's pending set or to the
-process's shared set. A standard signal already pending there is not queued again;
-real-time ones queue. A signal whose effect would be to be ignored (SIG_IGN, or a
-default action of "ignore") is dropped at once unless blocked. SIGCONT cancels
-pending stop signals and the other way round. init ignores signals it has no
-handler for unless the kernel forces them.
+process's shared set. A standard signal already pending there is not queued
+again; real-time ones queue with their siginfo. A signal whose effect would be to
+be ignored (SIG_IGN, or a default action of "ignore") is dropped at once unless
+blocked. SIGCONT cancels pending stop signals and the other way round. init
+ignores signals it has no handler for unless the kernel forces them.
 
-Delivery happens on the way back to user mode (`get_signal`): synchronous faults
-first, then the lowest number; default actions terminate (with the 0x80 "core"
-bit when RLIMIT_CORE allows a dump), stop, or ignore.
+Delivery happens on the way back to user mode (`do_signal`): synchronous faults
+first, then the lowest number; a handler runs in a frame on the user stack
+(sigframe.py); default actions terminate (with the 0x80 "core" bit when
+RLIMIT_CORE allows a dump), stop the process (jobctl.py) or ignore. An
+interrupted syscall is restarted or fails with EINTR by the rules of S2.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+import struct
+from typing import TYPE_CHECKING, Generator, Optional
 
+from ..arch.x86_64.context import Context
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
+from .sched.clock import NSEC_PER_SEC, ns_to_clock_t
+from .sched.wait import signal_pending_state
+from .sigframe import pack_siginfo
 from .task import (
+    JOBCTL_STOP_PENDING,
     PF_EXITING,
     PF_SIGNALED,
     SIGNAL_GROUP_EXIT,
     SIGNAL_UNKILLABLE,
-    TASK_DEAD,
     TASK_INTERRUPTIBLE,
+    TASK_RUNNING,
+    TASK_STOPPED_BIT,
     TASK_WAKEKILL,
     TIF_SIGPENDING,
     SigPending,
@@ -36,12 +45,15 @@ from .task import (
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
+Action = tuple[int, int, int, int]  # handler, flags, mask, restorer
+
+
 def sig_kernel_only(sig: int) -> bool:
     return sig in (S.SIGKILL, S.SIGSTOP)
 
 
 def _in(mask: int, sig: int) -> bool:
-    return sig <= S.NSIG and bool(mask & S.sigmask(sig))
+    return 0 < sig <= S.NSIG and bool(mask & S.sigmask(sig))
 
 
 def default_ignored(sig: int) -> bool:
@@ -63,7 +75,7 @@ def handler_of(task: TaskStruct, sig: int) -> int:
 
 def siginfo(signo: int, code: int, **fields: int) -> dict:
     """A kernel siginfo: signo, code and whatever the code's union needs
-    (pid/uid, status, addr...)."""
+    (pid/uid, status, addr, value...)."""
     info = {"signo": signo, "code": code}
     info.update(fields)
     return info
@@ -74,7 +86,6 @@ class Signals:
 
     def __init__(self, k: Kernel) -> None:
         self.k = k
-        self._warned_handlers: set[int] = set()
 
     # ---- generation -------------------------------------------------------------
 
@@ -103,10 +114,7 @@ class Signals:
             for t in signal.thread_head:
                 t.pending.signal &= ~cont
         elif sig == S.SIGCONT:
-            stops = S.SIG_KERNEL_STOP_MASK
-            signal.shared_pending.signal &= ~stops
-            for t in signal.thread_head:
-                t.pending.signal &= ~stops
+            self.k.jobctl.sigcont(p)
         return not self.sig_ignored(p, sig, force)
 
     def send_signal(self, sig: int, info: dict, p: TaskStruct, group: bool, force: bool = False) -> int:
@@ -135,6 +143,8 @@ class Signals:
             return False
         if sig == S.SIGKILL:
             return True
+        if t.state & TASK_STOPPED_BIT:  # stopped: it cannot act on it now
+            return False
         return t.on_cpu or not t.tif & TIF_SIGPENDING
 
     def complete_signal(self, sig: int, p: TaskStruct, group: bool) -> None:
@@ -161,6 +171,7 @@ class Signals:
             signal.group_exit_code = sig
             signal.group_stop_count = 0
             for t in signal.thread_head:
+                t.jobctl &= ~JOBCTL_STOP_PENDING
                 t.pending.signal |= S.sigmask(S.SIGKILL)
                 self.signal_wake_up(t, True)
             return
@@ -188,15 +199,15 @@ class Signals:
             t.signal.flags &= ~SIGNAL_UNKILLABLE
         self.send_signal(sig, siginfo(sig, code, addr=addr), t, group=False, force=True)
 
-    def kill_pid_info(self, sig: int, info: dict, p: TaskStruct) -> int:
-        """Send to a whole process."""
-        return self.send_signal(sig, info, p, group=True)
+    def force_sig(self, t: TaskStruct, sig: int) -> None:
+        """force_sig(): the kernel's own verdict (a frame it could not use)."""
+        self.force_sig_fault(t, sig, S.SI_KERNEL, 0)
 
     # ---- pending state -------------------------------------------------------------
 
     def recalc_sigpending(self, t: TaskStruct) -> None:
         pending = (t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked
-        if pending or t.signal.flags & SIGNAL_GROUP_EXIT:
+        if pending or t.jobctl & JOBCTL_STOP_PENDING or t.signal.flags & SIGNAL_GROUP_EXIT:
             t.tif |= TIF_SIGPENDING
         else:
             t.tif &= ~TIF_SIGPENDING
@@ -223,24 +234,33 @@ class Signals:
             pending.signal &= ~S.sigmask(sig)
         return sig, info
 
-    def dequeue_signal(self, t: TaskStruct) -> Optional[tuple[int, dict]]:
-        got = self._dequeue_from(t.pending, t.blocked)
+    def dequeue_signal(self, t: TaskStruct, mask: int) -> Optional[tuple[int, dict]]:
+        """The next pending signal not in `mask`: the thread's own first."""
+        got = self._dequeue_from(t.pending, mask)
         if got is None:
-            got = self._dequeue_from(t.signal.shared_pending, t.blocked)
+            got = self._dequeue_from(t.signal.shared_pending, mask)
         self.recalc_sigpending(t)
         return got
 
     # ---- delivery ------------------------------------------------------------------
 
-    def get_signal(self, t: TaskStruct) -> Optional[tuple[int, dict, tuple[int, int, int, int]]]:
+    def get_signal(self, t: TaskStruct) -> Optional[tuple[int, dict, Action]]:
         """The next signal for `t` to handle with a handler: (sig, info, action).
-        Default actions are carried out here; a fatal one does not return."""
+        Default actions are carried out here: a fatal one kills the task, a stop
+        stops it (check t.state), an ignored one is dropped."""
         k = self.k
+        jobctl = k.jobctl
         while True:
-            if t.signal.flags & SIGNAL_GROUP_EXIT:
-                k.exit.do_group_exit(t, t.signal.group_exit_code)
+            signal = t.signal
+            if signal.flags & SIGNAL_GROUP_EXIT or (
+                    signal.group_exec_task not in (None, t) and t.pending.signal & S.sigmask(S.SIGKILL)):
+                # the process is exiting, or another thread's exec kills this one
+                k.exit.do_group_exit(t, signal.group_exit_code)
                 return None
-            got = self.dequeue_signal(t)
+            jobctl.report_pending_cld(t)
+            if t.jobctl & JOBCTL_STOP_PENDING and jobctl.do_signal_stop(t, 0):
+                return None
+            got = self.dequeue_signal(t, t.blocked)
             if got is None:
                 return None
             sig, info = got
@@ -255,12 +275,15 @@ class Signals:
                 return sig, info, action
             if default_ignored(sig):
                 continue
-            if t.signal.flags & SIGNAL_UNKILLABLE and not sig_kernel_only(sig):
+            if signal.flags & SIGNAL_UNKILLABLE and not sig_kernel_only(sig):
                 continue
             if default_stops(sig):
-                # Group stop arrives with the job-control work; until then the
-                # stop is reported and ignored rather than faked.
-                k.warn_once(("stop", sig), f"{S.signame(sig)}: stopping processes is not supported yet; ignored")
+                if sig != S.SIGSTOP and jobctl.is_current_pgrp_orphaned(t):
+                    continue  # a terminal stop in an orphaned group: discarded
+                if k.tp.signal_deliver.probes:
+                    k.tp.signal_deliver(sig, t, "stop")
+                if jobctl.do_signal_stop(t, sig):
+                    return None
                 continue
             self.do_default_kill(t, sig)
             return None
@@ -281,20 +304,37 @@ class Signals:
         """arch_do_signal_or_restart(): on the way back to user mode."""
         k = self.k
         got = self.get_signal(t)
-        if t.state & TASK_DEAD:  # a default action killed it
+        if t.state != TASK_RUNNING:  # it died, or stopped
             return
         if got is None:
             k.entry.restart_syscall_if_needed(t, handler_flags=None)
+            if t.restore_sigmask:  # sigsuspend & co: no handler ran, the old mask comes back
+                t.restore_sigmask = False
+                self.set_blocked(t, t.saved_sigmask)
             return
-        sig = got[0]
-        if sig not in self._warned_handlers:
-            self._warned_handlers.add(sig)
-            k.warn(f"{S.signame(sig)} has a handler in pid {t.pid}, and signal handlers are not "
-                   "delivered yet: taking the default action")
-        if default_ignored(sig) or default_stops(sig):
-            k.entry.restart_syscall_if_needed(t, handler_flags=None)
-        else:
-            self.do_default_kill(t, sig)
+        sig, info, action = got
+        if t.thread.__class__ is not Context:
+            k.warn_once(("script-handler", sig), f"{S.signame(sig)}: a scripted program cannot run a "
+                        "signal handler; ignored")
+            return
+        self.handle_signal(t, sig, info, action)
+
+    def handle_signal(self, t: TaskStruct, sig: int, info: dict, action: Action) -> None:
+        """Run the handler: restart rules first, then the frame, then the mask."""
+        k = self.k
+        handler, flags, mask, restorer = action
+        k.entry.restart_syscall_if_needed(t, handler_flags=flags)
+        if not k.sigframe.setup_rt_frame(t, sig, info, action):
+            self.force_sig(t, S.SIGSEGV)
+            return
+        t.restore_sigmask = False
+        # signal_delivered(): block sa_mask and (unless SA_NODEFER) the signal itself
+        blocked = t.blocked | mask
+        if not flags & S.SA_NODEFER:
+            blocked |= S.sigmask(sig)
+        self.set_blocked(t, blocked)
+        if flags & S.SA_RESETHAND:
+            t.sighand.action.pop(sig, None)
 
     # ---- SIGCHLD ---------------------------------------------------------------------
 
@@ -304,14 +344,17 @@ class Signals:
         parent's SIGCHLD is SIG_IGN or has SA_NOCLDWAIT (SEMANTICS X5)."""
         parent = tsk.parent
         code = tsk.exit_code
+        if tsk.signal.flags & SIGNAL_GROUP_EXIT:
+            code = tsk.signal.group_exit_code
         if code & 0x7F:
             why = S.CLD_DUMPED if code & 0x80 else S.CLD_KILLED
             status = code & 0x7F
         else:
             why = S.CLD_EXITED
-            status = code >> 8
+            status = (code >> 8) & 0xFF
         info = siginfo(sig, why, pid=tsk.tgid, uid=tsk.cred.uid, status=status,
-                       utime=tsk.utime + tsk.signal.cutime, stime=tsk.stime + tsk.signal.cstime)
+                       utime=ns_to_clock_t(tsk.utime + tsk.signal.utime + tsk.signal.cutime),
+                       stime=ns_to_clock_t(tsk.stime + tsk.signal.stime + tsk.signal.cstime))
         autoreap = False
         action = parent.sighand.action.get(S.SIGCHLD)
         if sig == S.SIGCHLD and action is not None:
@@ -319,12 +362,12 @@ class Signals:
                 autoreap = True
                 if action[0] == S.SIG_IGN:
                     sig = 0
-        if sig and sig <= S.NSIG:
+        if 0 < sig <= S.NSIG:
             self.send_signal(sig, info, parent, group=True)
         self.k.exit.wake_up_parent(parent)
         return autoreap
 
-    # ---- syscalls ----------------------------------------------------------------------
+    # ---- syscalls: dispositions and masks ------------------------------------------------
 
     def sys_rt_sigaction(self, t: TaskStruct, sig: int, act: int, oact: int, sigsetsize: int) -> int:
         if sigsetsize != 8 or not 1 <= sig <= S.NSIG:
@@ -335,14 +378,13 @@ class Signals:
             raw = uacc.copy_from_user(t, act, 32)
             if raw is None:
                 return -E.EFAULT
-            handler, flags, restorer, mask = (int.from_bytes(raw[i:i + 8], "little") for i in range(0, 32, 8))
+            handler, flags, restorer, mask = struct.unpack("<QQQQ", raw)
             if sig_kernel_only(sig):
                 return -E.EINVAL
-            new = (handler, flags, mask & ~S.SIG_KERNEL_ONLY_MASK, restorer)
+            new = (handler, flags & 0xFFFFFFFF, mask & ~S.SIG_KERNEL_ONLY_MASK, restorer)
         if oact:
             h, f, m, r = t.sighand.action.get(sig, (S.SIG_DFL, 0, 0, 0))
-            out = b"".join(v.to_bytes(8, "little") for v in (h, f, r, m))
-            if not uacc.copy_to_user(t, oact, out):
+            if not uacc.copy_to_user(t, oact, struct.pack("<QQQQ", h, f, r, m)):
                 return -E.EFAULT
         if new is not None:
             if new[0] == S.SIG_DFL and not new[1] and not new[2]:
@@ -352,12 +394,9 @@ class Signals:
             if self.sig_task_ignored(t, sig, False):
                 # POSIX: setting a pending signal to be ignored discards it.
                 bit = S.sigmask(sig)
-                for tt in t.signal.thread_head:
-                    tt.pending.signal &= ~bit
-                    tt.pending.queue = [q for q in tt.pending.queue if q[0] != sig]
-                shared = t.signal.shared_pending
-                shared.signal &= ~bit
-                shared.queue = [q for q in shared.queue if q[0] != sig]
+                for pending in [tt.pending for tt in t.signal.thread_head] + [t.signal.shared_pending]:
+                    pending.signal &= ~bit
+                    pending.queue = [q for q in pending.queue if q[0] != sig]
         return 0
 
     def sys_rt_sigprocmask(self, t: TaskStruct, how: int, nset: int, oset: int, sigsetsize: int) -> int:
@@ -388,6 +427,81 @@ class Signals:
         pending = (t.pending.signal | t.signal.shared_pending.signal) & t.blocked
         return 0 if self.k.uaccess.put_u64(t, uset, pending) else -E.EFAULT
 
+    # ---- syscalls: waiting for signals ---------------------------------------------------
+
+    def _sleep_for_signal(self, t: TaskStruct) -> Generator[None, None, None]:
+        """Sleep interruptibly until a signal is pending."""
+        sched = self.k.sched
+        while not signal_pending_state(TASK_INTERRUPTIBLE, t):
+            sched.set_task_state(t, TASK_INTERRUPTIBLE)
+            yield
+        if t.state != TASK_RUNNING:
+            sched.set_task_state(t, TASK_RUNNING)
+
+    def sys_pause(self, t: TaskStruct) -> Generator[None, None, int]:
+        yield from self._sleep_for_signal(t)
+        return -E.ERESTARTNOHAND
+
+    def sys_rt_sigsuspend(self, t: TaskStruct, unewset: int, sigsetsize: int) -> Generator[None, None, int]:
+        if sigsetsize != 8:
+            return -E.EINVAL
+        mask = self.k.uaccess.get_u64(t, unewset)
+        if mask is None:
+            return -E.EFAULT
+        t.saved_sigmask = t.blocked
+        t.restore_sigmask = True
+        self.set_blocked(t, mask)
+        yield from self._sleep_for_signal(t)
+        return -E.ERESTARTNOHAND
+
+    def sys_rt_sigtimedwait(self, t: TaskStruct, uthese: int, uinfo: int, uts: int,
+                            sigsetsize: int) -> Generator[None, None, int]:
+        """Take a signal of the set without running its handler; wait for one
+        (up to the timeout) if none is pending."""
+        k = self.k
+        if sigsetsize != 8:
+            return -E.EINVAL
+        uacc = k.uaccess
+        these = uacc.get_u64(t, uthese)
+        if these is None:
+            return -E.EFAULT
+        these &= ~S.SIG_KERNEL_ONLY_MASK
+        deadline = None
+        if uts:
+            raw = uacc.copy_from_user(t, uts, 16)
+            if raw is None:
+                return -E.EFAULT
+            sec, nsec = struct.unpack("<qq", raw)
+            if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+                return -E.EINVAL
+            deadline = k.clock.now + sec * NSEC_PER_SEC + nsec
+        got = self.dequeue_signal(t, ~these)
+        if got is None and deadline != k.clock.now:
+            # Unblock the set while sleeping so that its signals wake us.
+            t.real_blocked = t.blocked
+            self.set_blocked(t, t.blocked & ~these)
+            timer = None
+            if deadline is not None:
+                timer = k.clock.start_timer(deadline, lambda: k.sched.try_to_wake_up(t, TASK_INTERRUPTIBLE))
+            while not signal_pending_state(TASK_INTERRUPTIBLE, t) and (deadline is None or k.clock.now < deadline):
+                k.sched.set_task_state(t, TASK_INTERRUPTIBLE)
+                yield
+            if t.state != TASK_RUNNING:
+                k.sched.set_task_state(t, TASK_RUNNING)
+            if timer is not None:
+                k.clock.cancel(timer)
+            self.set_blocked(t, t.real_blocked)
+            t.real_blocked = 0
+            got = self.dequeue_signal(t, ~these)
+        if got is None:
+            return -E.EAGAIN if deadline is not None and k.clock.now >= deadline else -E.EINTR
+        sig, info = got
+        if uinfo and not uacc.copy_to_user(t, uinfo, pack_siginfo(info)):
+            return -E.EFAULT
+        return sig
+
+    # ---- syscalls: sending ----------------------------------------------------------------
+
     def check_kill_permission(self, sig: int, sender: TaskStruct, t: TaskStruct) -> int:
         if not 0 <= sig <= S.NSIG:
             return -E.EINVAL
@@ -406,7 +520,7 @@ class Signals:
         info = siginfo(sig, S.SI_USER, pid=t.tgid, uid=t.cred.uid)
         if pid > 0:
             p = k.pid_ns.find_task(pid)
-            if p is None or p.exit_state and not p.signal.thread_head:
+            if p is None:
                 return -E.ESRCH
             return self._kill_one(t, sig, info, p.group_leader)
         if pid == -1:
@@ -432,7 +546,7 @@ class Signals:
         err = self.check_kill_permission(sig, sender, p)
         if err or sig == 0:
             return err
-        if p.exit_state and not p.signal.live:
+        if not p.signal.live:
             return 0  # a zombie: the signal has nowhere to go
         return self.send_signal(sig, info, p, group=True)
 
@@ -449,3 +563,37 @@ class Signals:
         if err or sig == 0:
             return err
         return self.send_signal(sig, siginfo(sig, S.SI_TKILL, pid=t.tgid, uid=t.cred.uid), p, group=False)
+
+    def _user_info(self, t: TaskStruct, target_tgid: int, sig: int, uinfo: int) -> dict | int:
+        raw = self.k.uaccess.copy_from_user(t, uinfo, 128)
+        if raw is None:
+            return -E.EFAULT
+        _signo, _errno, code = struct.unpack_from("<iii", raw)
+        # Only the kernel may claim kernel-made codes, except towards oneself.
+        if (code >= 0 or code == S.SI_TKILL) and target_tgid != t.tgid:
+            return -E.EPERM
+        return {"signo": sig, "code": code, "raw": raw}
+
+    def sys_rt_sigqueueinfo(self, t: TaskStruct, tgid: int, sig: int, uinfo: int) -> int:
+        p = self.k.pid_ns.find_task(tgid)
+        if p is None:
+            return -E.ESRCH
+        info = self._user_info(t, tgid, sig, uinfo)
+        if isinstance(info, int):
+            return info
+        err = self.check_kill_permission(sig, t, p)
+        if err or sig == 0:
+            return err
+        return self.send_signal(sig, info, p.group_leader, group=True)
+
+    def sys_rt_tgsigqueueinfo(self, t: TaskStruct, tgid: int, tid: int, sig: int, uinfo: int) -> int:
+        p = self.k.pid_ns.find_task(tid)
+        if p is None or p.tgid != tgid:
+            return -E.ESRCH
+        info = self._user_info(t, tgid, sig, uinfo)
+        if isinstance(info, int):
+            return info
+        err = self.check_kill_permission(sig, t, p)
+        if err or sig == 0:
+            return err
+        return self.send_signal(sig, info, p, group=False)

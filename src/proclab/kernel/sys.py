@@ -13,7 +13,7 @@ from ..uapi import errno as E
 from ..uapi import prctl as P
 from ..uapi import signal as S
 from ..uapi.resource import RLIM_NLIMITS, RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
-from .sched.clock import NSEC_PER_SEC, USER_HZ
+from .sched.clock import NSEC_PER_SEC, ns_to_clock_t
 from .task import PF_FORKNOEXEC, TIF_NEED_RESCHED, TaskStruct
 from .usermode import ScriptThread
 
@@ -26,10 +26,6 @@ LINUX_REBOOT_MAGIC2 = (672274793, 85072278, 369367448, 537993216)
 LINUX_REBOOT_CMD_RESTART = 0x01234567
 LINUX_REBOOT_CMD_HALT = 0xCDEF0123
 LINUX_REBOOT_CMD_POWER_OFF = 0x4321FEDC
-
-
-def _ns_to_clock_t(ns: int) -> int:
-    return ns * USER_HZ // NSEC_PER_SEC
 
 
 class Sys:
@@ -262,10 +258,10 @@ class Sys:
         ut = sig.utime + sum(x.utime for x in threads)
         st = sig.stime + sum(x.stime for x in threads)
         if buf:
-            data = struct.pack("<4q", *(_ns_to_clock_t(v) for v in (ut, st, sig.cutime, sig.cstime)))
+            data = struct.pack("<4q", *(ns_to_clock_t(v) for v in (ut, st, sig.cutime, sig.cstime)))
             if not self.k.uaccess.copy_to_user(t, buf, data):
                 return -E.EFAULT
-        return _ns_to_clock_t(self.k.clock.now)
+        return ns_to_clock_t(self.k.clock.now)
 
     def sys_sysinfo(self, t: TaskStruct, info: int) -> int:
         k = self.k

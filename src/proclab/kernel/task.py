@@ -35,6 +35,10 @@ TASK_NEW = 0x0800
 TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE
 TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED
 TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE
+# Linux spells the bare bits __TASK_STOPPED / __TASK_TRACED; inside Python
+# classes a leading "__" is name-mangled, so code there uses these names.
+TASK_STOPPED_BIT = __TASK_STOPPED
+TASK_TRACED_BIT = __TASK_TRACED
 
 # task->exit_state
 EXIT_DEAD = 0x0010
@@ -132,10 +136,10 @@ class SignalStruct:
 
     __slots__ = (
         "shared_pending", "nr_threads", "live", "group_exit_code", "flags",
-        "group_exit_task", "notify_count", "is_child_subreaper", "has_child_subreaper",
+        "group_exec_task", "is_child_subreaper", "has_child_subreaper",
         "pgrp", "session", "leader", "rlim", "wait_chldexit", "thread_head",
         "cutime", "cstime", "cnvcsw", "cnivcsw", "cmin_flt", "cmaj_flt", "tty",
-        "group_stop_count", "utime", "stime",
+        "group_stop_count", "utime", "stime", "real_timer", "it_real_incr", "it_virt", "it_prof",
     )
 
     def __init__(self) -> None:
@@ -144,8 +148,7 @@ class SignalStruct:
         self.live = 1                       # threads not yet exited
         self.group_exit_code = 0
         self.flags = 0                      # SIGNAL_GROUP_EXIT, SIGNAL_STOP_*
-        self.group_exit_task: Optional[TaskStruct] = None
-        self.notify_count = 0
+        self.group_exec_task: Optional[TaskStruct] = None  # a thread in de_thread()
         self.is_child_subreaper = False     # prctl(PR_SET_CHILD_SUBREAPER)
         self.has_child_subreaper = False    # some ancestor is one
         self.pgrp: Optional[Pid] = None     # process group (pids[PIDTYPE_PGID])
@@ -160,12 +163,22 @@ class SignalStruct:
         self.utime = self.stime = 0         # times of exited threads of this group
         self.tty = None
         self.group_stop_count = 0
+        self.real_timer = None              # ITIMER_REAL (a clock Timer)
+        self.it_real_incr = 0
+        self.it_virt = [0, 0]               # ITIMER_VIRTUAL: [value, interval] in ns
+        self.it_prof = [0, 0]               # ITIMER_PROF
 
 
 # signal->flags
-SIGNAL_STOP_STOPPED = 0x00000001
-SIGNAL_STOP_CONTINUED = 0x00000002
+SIGNAL_STOP_STOPPED = 0x00000001    # the group is stopped
+SIGNAL_STOP_CONTINUED = 0x00000002  # SIGCONT since the last report (WCONTINUED)
 SIGNAL_GROUP_EXIT = 0x00000004
+SIGNAL_CLD_STOPPED = 0x00000010     # the parent still has to hear of the stop
+SIGNAL_CLD_CONTINUED = 0x00000020   # ... or of the continue
+SIGNAL_CLD_MASK = SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED
+
+# task->jobctl
+JOBCTL_STOP_PENDING = 1 << 17       # take part in the group stop
 SIGNAL_UNKILLABLE = 0x00000040  # init: ignores signals it has no handler for
 
 
@@ -200,7 +213,8 @@ class TaskStruct:
         # resources, shared or copied by clone flags
         "mm", "active_mm", "files", "fs", "sighand", "signal", "cred",
         # signals -- blocked is written by self; pending by senders
-        "blocked", "real_blocked", "saved_sigmask", "pending", "pdeath_signal",
+        "blocked", "real_blocked", "saved_sigmask", "restore_sigmask", "pending", "pdeath_signal",
+        "sas_ss_sp", "sas_ss_size", "sas_ss_flags", "jobctl", "trap_info",
         # scheduling -- written by the scheduler
         "prio", "static_prio", "nice", "policy", "on_rq", "on_cpu", "cpu",
         "time_slice", "vruntime", "sched_seq",
@@ -208,7 +222,7 @@ class TaskStruct:
         "utime", "stime", "start_time", "nvcsw", "nivcsw", "min_flt", "maj_flt",
         "cow_copies", "syscalls",
         # creation and exit hand-shakes
-        "vfork_done", "set_child_tid", "clear_child_tid", "did_exec",
+        "vfork_done", "set_child_tid", "clear_child_tid", "robust_list", "did_exec",
         # arch state: user registers (a Context) or a scripted user program
         "thread", "kstack", "syscall_nr", "restart_block",
         # task list (T2): init_task.tasks is a circular doubly linked list
@@ -243,7 +257,12 @@ class TaskStruct:
         self.blocked = 0
         self.real_blocked = 0
         self.saved_sigmask = 0
+        self.restore_sigmask = False     # TIF_RESTORE_SIGMASK: sigsuspend's mask is temporary
         self.pending = SigPending()
+        self.sas_ss_sp = self.sas_ss_size = 0   # sigaltstack
+        self.sas_ss_flags = 0
+        self.jobctl = 0                  # JOBCTL_* (group stop participation)
+        self.trap_info = (0, 0, 0)       # trapno, error code, cr2 of the last CPU exception
         self.pdeath_signal = 0
         self.prio = self.static_prio = 120
         self.nice = 0
@@ -263,6 +282,7 @@ class TaskStruct:
         self.vfork_done: Optional[WaitQueueHead] = None
         self.set_child_tid = 0
         self.clear_child_tid = 0
+        self.robust_list = 0             # set_robust_list(): the robust futex list head
         self.did_exec = False
         self.thread: Any = None
         self.kstack: Any = None          # a suspended kernel-mode continuation

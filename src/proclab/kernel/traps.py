@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Optional
 
 from ..arch.x86_64 import cpu as X
 from ..arch.x86_64.context import RAX, RCX, RDX, RIP
-from ..arch.x86_64.pgtable import ACCESS_NAMES, PAGE_SHIFT
+from ..arch.x86_64.decode import fault_address
+from ..arch.x86_64.pgtable import ACCESS_FETCH, ACCESS_NAMES, ACCESS_WRITE, PAGE_MASK, PAGE_SHIFT
 from ..mm.fault import (
     FAULT_COW_COPY,
     FAULT_COW_REUSE,
@@ -85,8 +86,11 @@ class Traps:
         k = self.k
         sig = k.signal
         v = trap.vector
+        task.trap_info = (v, self._error_code(trap), trap.address if v == X.X86_TRAP_PF else 0)
         if v == X.X86_TRAP_PF:
-            addr, code = self.segv.pop(task, (trap.address, S.SEGV_MAPERR))
+            page, code = self.segv.pop(task, (trap.address, S.SEGV_MAPERR))
+            addr = self._exact_address(task, trap, page)
+            task.trap_info = (v, self._error_code(trap), addr)
             sig.force_sig_fault(task, S.SIGSEGV, code, addr)
         elif v == X.X86_TRAP_DE:
             sig.force_sig_fault(task, S.SIGFPE, S.FPE_INTDIV, trap.rip)
@@ -102,6 +106,27 @@ class Traps:
             return
         else:  # #GP, #OF, #BR and anything else
             sig.force_sig_fault(task, S.SIGSEGV, S.SI_KERNEL, 0)
+
+    def _exact_address(self, task: TaskStruct, trap: X.Trap, page: int) -> int:
+        """CR2: the faulting byte, not just its page (see arch decode.py)."""
+        cpu = self.k.cpu_of(task)
+        regs = cpu.read_regs(task.thread)
+        return fault_address(cpu.read_code(trap.rip, 16), trap.rip, regs, page & PAGE_MASK,
+                             trap.access == ACCESS_FETCH)
+
+    @staticmethod
+    def _error_code(trap: X.Trap) -> int:
+        """The x86 page-fault error code (present, write, user, fetch bits)."""
+        if trap.vector != X.X86_TRAP_PF:
+            return 0
+        code = 4  # user mode
+        if trap.present:
+            code |= 1
+        if trap.access == ACCESS_WRITE:
+            code |= 2
+        if trap.access == ACCESS_FETCH:
+            code |= 16
+        return code
 
     def _emulate_rdtsc(self, task: TaskStruct, rip: int) -> bool:
         cpu = self.k.cpu_of(task)

@@ -42,8 +42,8 @@ from unicorn import (
 from unicorn import x86_const as X
 from unicorn.unicorn_py3.unicorn import uclib
 
-from .context import FS_BASE, RAX, RIP, RSP, Context
-from .pgtable import ACCESS_FETCH, ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT
+from .context import FS_BASE, RAX, RIP, RSP, Context, read_fxsave, write_fxsave
+from .pgtable import ACCESS_NEEDS, PAGE_SHIFT
 
 _U64 = 0xFFFFFFFFFFFFFFFF
 _SYSCALL_INSN_LEN = 2
@@ -59,6 +59,9 @@ _CR4_TSD = 1 << 2
 _KERNEL_CS = 0x10
 _USER32_CS = 0x23   # sysretq loads CS = this + 16 = 0x33, SS = this + 8 = 0x2b
 _USER_EFLAGS = 0x202
+_FNINIT_FCW = 0x037F
+_MXCSR_DEFAULT = 0x1F80
+_FPTAG_EMPTY = 0xFFFF
 
 # CPU exception vectors (arch/x86/include/asm/trapnr.h)
 X86_TRAP_DE = 0   # divide error
@@ -167,6 +170,11 @@ class Cpu:
         uc.reg_write(X.UC_X86_REG_MSR, (_MSR_EFER, efer | _EFER_SCE))
         uc.reg_write(X.UC_X86_REG_MSR, (_MSR_STAR, (_USER32_CS << 48) | (_KERNEL_CS << 32)))
         uc.reg_write(X.UC_X86_REG_CR4, uc.reg_read(X.UC_X86_REG_CR4) | _CR4_TSD)
+        # The FPU as Linux hands it to a new process (fpu__init: fninit state):
+        # extended precision, round to nearest, every exception masked.
+        uc.reg_write(X.UC_X86_REG_FPCW, _FNINIT_FCW)
+        uc.reg_write(X.UC_X86_REG_MXCSR, _MXCSR_DEFAULT)
+        uc.reg_write(X.UC_X86_REG_FPTAG, _FPTAG_EMPTY)
         # sysretq jumps to RCX; with count=1 the engine looks its page up but
         # executes nothing there.
         uc.reg_write(X.UC_X86_REG_RCX, _BOOT_VPN << PAGE_SHIFT)
@@ -244,6 +252,30 @@ class Cpu:
             uclib.uc_reg_write(self._uch, reg, ctypes.byref(self._reg))
         else:
             ctx.reg_write(reg, value)
+
+    def set_user_regs(self, ctx: Context, regs: dict[str, int], fpu: Optional[bytes] = None) -> None:
+        """Replace registers of `ctx` (signal delivery, rt_sigreturn): named
+        general registers, and the x87/SSE state from an fxsave image (None
+        keeps it). From inside a hook the live registers are saved first and
+        the CPU stops, so that the new ones are loaded when it resumes."""
+        if self.live is ctx:
+            uclib.uc_context_save(self._uch, ctx.ptr)
+            self.live = None
+            if self._in_syscall:
+                self.request_stop()
+        ctx.write_regs(regs)
+        if fpu is not None:
+            write_fxsave(ctx, fpu)
+
+    def read_fpu(self, ctx: Context) -> bytes:
+        """The x87/SSE state of `ctx` as an fxsave image (512 bytes)."""
+        if self.live is ctx:
+            uclib.uc_context_save(self._uch, ctx.ptr)
+        return read_fxsave(ctx)
+
+    def init_fpu(self, ctx: Context) -> None:
+        """The FPU state a signal handler starts with (fpu__clear_user_states)."""
+        self.set_user_regs(ctx, {}, read_fxsave(self._pristine))
 
     def set_fs_base(self, ctx: Context, value: int) -> None:
         """arch_prctl(ARCH_SET_FS): safe inside a hook (a segment base, not RIP)."""

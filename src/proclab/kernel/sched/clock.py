@@ -28,6 +28,13 @@ TICK_INSNS = 1_000_000
 TICK_NS = 1 * NSEC_PER_MSEC
 USER_HZ = 100  # clock_t units of times(2) and /proc
 
+
+
+def ns_to_clock_t(ns: int) -> int:
+    """Virtual ns in clock ticks (USER_HZ), as times(2) and siginfo report them."""
+    return ns * USER_HZ // NSEC_PER_SEC
+
+
 # What kernel work costs in virtual ns.
 COSTS = {
     "syscall": 100,

@@ -74,7 +74,8 @@ def wait_event(
         clock.cancel(timer)
     if task.state != TASK_RUNNING:
         sched.set_task_state(task, TASK_RUNNING)
-    wq.remove(entry)
+    if entry.head is not None:  # the queue it is on now (a futex requeue moves it)
+        entry.head.remove(entry)
     return ret
 
 
