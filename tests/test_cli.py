@@ -51,7 +51,7 @@ def test_summary_shows_the_tree_and_counts() -> None:
     text = res.stderr.decode()
     assert "process tree" in text and "1 init" in text
     assert text.count("exit 0") == 12 and text.count("reaped by") == 12
-    for counter in ("tasks created: 14", "context switches:", "page faults:", "copy-on-write copies:", "syscalls:"):
+    for counter in ("tasks created: 15", "context switches:", "page faults:", "copy-on-write copies:", "syscalls:"):
         assert counter in text
 
 

@@ -35,7 +35,7 @@ def test_fork_copies_no_page_until_written() -> None:
     summary = holder["summary"]
     # Four processes share the pages of one image; copies happen only where
     # someone writes (stack and stdio buffers), far fewer than shared pages.
-    assert summary.counts.tasks_created == 2 + 4  # init, kthreadd + the program's 4 processes
+    assert summary.counts.tasks_created == 3 + 4  # init, kthreadd, kworker + the program's 4
     assert 0 < summary.counts.cow_copies < summary.k.pages_shared_by_fork
 
 
@@ -97,6 +97,6 @@ def test_every_frame_and_pid_is_released_after_the_run() -> None:
     expected |= {pfn for f in k.page_cache.files.values() for pfn in f.pages.values()}
     expected |= {pte >> 12 for pte in init.mm.pgtable.values()}
     assert k.phys.used_frames() == len(expected)
-    # Only init (1) and kthreadd (2) still hold pids.
-    assert sorted(k.pid_ns.pids) == [1, 2]
-    assert k.tasks_created - k.tasks_freed == 3  # idle, init, kthreadd
+    # Only init (1), kthreadd (2) and kworker/0:0 (3) still hold pids.
+    assert sorted(k.pid_ns.pids) == [1, 2, 3]
+    assert k.tasks_created - k.tasks_freed == 4  # idle, init, kthreadd, kworker

@@ -172,7 +172,7 @@ def test_pids_wrap_to_300() -> None:
             yield u.sys("wait4", pid, 0, 0, 0)
 
     run_scripted(main, KernelConfig(memory=32 << 20, pid_max=400))
-    assert pids[0] == 4
+    assert pids[0] == 5                   # 1 init, 2 kthreadd, 3 kworker, 4 the program
     top = pids.index(399)                 # P1: up to pid_max - 1 ...
     assert pids[top + 1:top + 4] == [300, 301, 302]   # ... then again from 300
 
@@ -190,8 +190,8 @@ def test_zombies_hold_pids_until_fork_fails_with_eagain() -> None:
             made += 1
         results.append(made)
         # Once the cursor has passed 300, numbers below it are not reused:
-        # reaping pid 4 does not help, reaping pid 300 does.
-        yield u.sys("wait4", 4, 0, 0, 0)
+        # reaping pid 5 does not help, reaping pid 300 does.
+        yield u.sys("wait4", 5, 0, 0, 0)
         results.append((yield u.fork(exiting(0))))
         yield u.sys("wait4", 300, 0, 0, 0)
         results.append((yield u.fork(exiting(0))))
@@ -199,7 +199,7 @@ def test_zombies_hold_pids_until_fork_fails_with_eagain() -> None:
             pass
 
     k = run_scripted(main, KernelConfig(memory=32 << 20, pid_max=302))
-    assert results == [-E.EAGAIN, 301 - 3, -E.EAGAIN, 300]  # P1-P3, X9
+    assert results == [-E.EAGAIN, 301 - 4, -E.EAGAIN, 300]  # P1-P3, X9 (pids 1-4 are taken)
     assert k.fork_failures["no free pid"] == 2
     check_invariants(k)
 

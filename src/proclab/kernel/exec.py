@@ -252,7 +252,7 @@ class Exec:
         tsk.real_parent, tsk.parent = leader.real_parent, leader.parent
         # the leader's places: task list, parent's children, process group, session
         k.replace_in_task_list(leader, tsk)
-        tsk.real_parent.children = {(tsk if c is leader else c): None for c in tsk.real_parent.children}
+        k.exit.replace_child(leader, tsk)
         for members in (tsk.signal.pgrp.pgrp, tsk.signal.session.session):
             if members is not None and leader in members:
                 items = [(tsk if m is leader else m) for m in members]

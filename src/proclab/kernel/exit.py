@@ -24,6 +24,8 @@ from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi import wait as W
 from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
+from sortedcontainers import SortedDict
+
 from ..lib.wait import WaitQueueEntry
 from .sched.clock import NSEC_PER_USEC
 from .sigframe import pack_siginfo
@@ -205,14 +207,13 @@ class Exit:
                 if t.pdeath_signal:
                     self.k.signal.send_signal(t.pdeath_signal, {"signo": t.pdeath_signal, "code": S.SI_USER},
                                               t, group=False)
-            del father.children[p]
-            reaper.children[p] = None
+            self.unlink_child(father, p)
+            if p.exit_signal != -1:  # reparent_leader(): the new parent hears SIGCHLD
+                p.exit_signal = S.SIGCHLD
+            self.link_child(reaper, p)
             p.adopted_by.append(reaper.pid)
             if tp.task_reparent.probes:
                 tp.task_reparent(p, father, reaper)
-            # reparent_leader()
-            if p.exit_signal != -1:
-                p.exit_signal = S.SIGCHLD
             if p.exit_state == EXIT_ZOMBIE and self.thread_group_empty(p):
                 if self.k.signal.do_notify_parent(p, p.exit_signal):
                     p.exit_state = EXIT_DEAD
@@ -235,6 +236,8 @@ class Exit:
         if autoreap:
             tsk.exit_state = EXIT_DEAD
             dead.append(tsk)
+        else:
+            self.update_wait_ready(tsk)
         for p in dead:
             self.release_task(p, reaper=None)
         self._wake_exec_task(tsk.signal)
@@ -243,6 +246,72 @@ class Exit:
         """A thread is gone (or the leader a zombie): de_thread() may go on."""
         if signal.group_exec_task is not None:
             self.k.sched.wake_up_process(signal.group_exec_task)
+
+    # ---- the family: children lists and what each parent may wait for -----------
+
+    def link_child(self, parent: TaskStruct, p: TaskStruct) -> None:
+        """list_add_tail(&p->sibling, &parent->children)."""
+        k = self.k
+        k.sibling_seq += 1
+        p.sibling_seq = k.sibling_seq
+        parent.children[p] = None
+        if p.exit_signal != S.SIGCHLD:
+            parent.nr_clone_children += 1
+        self.update_wait_ready(p)
+
+    def unlink_child(self, parent: TaskStruct, p: TaskStruct) -> None:
+        del parent.children[p]
+        if p.exit_signal != S.SIGCHLD:
+            parent.nr_clone_children -= 1
+        ready = parent.wait_ready
+        if ready is not None:
+            ready.pop(p.sibling_seq, None)
+            if not ready:
+                parent.wait_ready = None
+
+    def replace_child(self, old: TaskStruct, new: TaskStruct) -> None:
+        """`new` takes `old`'s place among its parent's children (de_thread)."""
+        parent = old.real_parent
+        parent.children = {(new if c is old else c): None for c in parent.children}
+        new.sibling_seq = old.sibling_seq
+        if parent.wait_ready is not None:
+            parent.wait_ready.pop(old.sibling_seq, None)
+        self.update_wait_ready(new)
+
+    def has_something_to_report(self, p: TaskStruct) -> bool:
+        sig = p.signal
+        if p.exit_state == EXIT_ZOMBIE:
+            return not self.delay_group_leader(p)
+        return bool(sig.flags & SIGNAL_STOP_STOPPED and sig.group_exit_code) or bool(
+            sig.flags & SIGNAL_STOP_CONTINUED)
+
+    def update_wait_ready(self, p: TaskStruct) -> None:
+        """Keep `p` in its parent's index of reportable children (zombies,
+        unreported stops and continues) exactly when it has something to say.
+        The index is ordered like the children list, so wait reports in
+        Linux's order without scanning the live children."""
+        parent = p.real_parent
+        if p not in parent.children:
+            return
+        ready = parent.wait_ready
+        if self.has_something_to_report(p):
+            if ready is None:
+                ready = parent.wait_ready = SortedDict()
+            ready[p.sibling_seq] = p
+        elif ready is not None:
+            ready.pop(p.sibling_seq, None)
+            if not ready:
+                parent.wait_ready = None
+
+    def has_eligible_child(self, wo: WaitOpts, tsk: TaskStruct) -> bool:
+        """Is there any child `wo` could ever report (else ECHILD)?"""
+        if wo.type == W.P_PGID:
+            return any(self.eligible_child(wo, p) for p in tsk.children)
+        if wo.flags & W.WALL:
+            return bool(tsk.children)
+        if wo.flags & W.WCLONE:
+            return tsk.nr_clone_children > 0
+        return len(tsk.children) > tsk.nr_clone_children
 
     def wake_up_parent(self, parent: TaskStruct) -> None:
         """__wake_up_parent(): waiters in wait4/waitid re-check their children."""
@@ -263,7 +332,8 @@ class Exit:
             del signal.thread_head[p]
             signal.nr_threads -= 1
             k.detach_task(p)
-            p.parent.children.pop(p, None)
+            if p in p.parent.children:
+                self.unlink_child(p.parent, p)
             p.reaped_by = reaper.pid if reaper is not None else 0
             if k.tp.sched_process_free.probes:
                 k.tp.sched_process_free(p)
@@ -273,6 +343,7 @@ class Exit:
             if leader is p or not self.thread_group_empty(leader) or leader.exit_state != EXIT_ZOMBIE:
                 return
             if not k.signal.do_notify_parent(leader, leader.exit_signal):
+                self.update_wait_ready(leader)
                 return
             leader.exit_state = EXIT_DEAD
             p, reaper = leader, None
@@ -325,6 +396,7 @@ class Exit:
         code = sig.group_exit_code
         if not wo.flags & W.WNOWAIT:
             sig.group_exit_code = 0
+            self.update_wait_ready(p)
         wo.status = (code << 8) | 0x7F
         wo.info = {"signo": S.SIGCHLD, "code": S.CLD_STOPPED, "pid": p.tgid, "uid": p.cred.uid, "status": code}
         wo.rusage = p
@@ -337,6 +409,7 @@ class Exit:
             return 0
         if not wo.flags & W.WNOWAIT:
             sig.flags &= ~SIGNAL_STOP_CONTINUED
+            self.update_wait_ready(p)
         wo.status = 0xFFFF
         wo.info = {"signo": S.SIGCHLD, "code": S.CLD_CONTINUED, "pid": p.tgid, "uid": p.cred.uid,
                    "status": S.SIGCONT}
@@ -380,10 +453,21 @@ class Exit:
         return {"signo": S.SIGCHLD, "code": code, "pid": p.tgid, "uid": p.cred.uid, "status": st}
 
     def do_wait_thread(self, wo: WaitOpts, waiter: TaskStruct, tsk: TaskStruct) -> int:
-        for p in list(tsk.children):
-            ret = self.wait_consider_task(wo, waiter, p)
-            if ret:
-                return ret
+        """The children of one thread: a given pid directly, otherwise the
+        reportable ones in list order, then whether any could report later."""
+        if wo.type == W.P_PID:
+            p = getattr(wo.pid, "task", None)
+            if p is None or p.real_parent is not tsk or p not in tsk.children:
+                return 0
+            return self.wait_consider_task(wo, waiter, p)
+        ready = tsk.wait_ready
+        if ready is not None:
+            for p in ready.values():  # a report ends the loop before the index changes
+                ret = self.wait_consider_task(wo, waiter, p)
+                if ret:
+                    return ret
+        if self.has_eligible_child(wo, tsk):
+            wo.notask_error = 0
         return 0
 
     def do_wait(self, waiter: TaskStruct, wo: WaitOpts) -> Generator[None, None, int]:

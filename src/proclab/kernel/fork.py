@@ -118,7 +118,7 @@ class Fork:
         p.comm = parent.comm
         p.exec_path = parent.exec_path
         p.argv = parent.argv
-        p.cred = parent.cred.copy()
+        p.cred = parent.cred  # immutable: set*id() installs a new one (cred.py)
         p.blocked = parent.blocked
         p.nice = parent.nice
         p.prio = parent.prio
@@ -184,7 +184,7 @@ class Fork:
             p.real_parent = parent
         p.parent = p.real_parent
         if p.thread_group_leader():
-            p.real_parent.children[p] = None
+            k.exit.link_child(p.real_parent, p)
             k.pid_ns.join_pgrp(p, parent.signal.pgrp)
             k.pid_ns.join_session(p, parent.signal.session)
             k.link_task(p)

@@ -68,6 +68,7 @@ class JobControl:
         if sig.group_stop_count <= 0:
             sig.group_stop_count = 0
             sig.flags = (sig.flags & ~SIGNAL_CLD_MASK) | SIGNAL_STOP_STOPPED
+            self.k.exit.update_wait_ready(t.group_leader)
             self.do_notify_parent_cldstop(t, S.CLD_STOPPED)
         self.k.sched.set_task_state(t, TASK_STOPPED)
         return True
@@ -96,6 +97,7 @@ class JobControl:
             sig.flags = why | SIGNAL_STOP_CONTINUED
             sig.group_stop_count = 0
             sig.group_exit_code = 0
+            self.k.exit.update_wait_ready(p.group_leader)
 
     def report_pending_cld(self, t: TaskStruct) -> None:
         """get_signal()'s first duty: a continue (or a stop completed by a

@@ -34,6 +34,7 @@ from ..uapi.resource import RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
 from ..uapi.unistd import NAMES as SYSCALL_NAMES
 from . import init as initmod
 from .entry import Entry
+from .cred import Creds
 from .exec import Exec
 from .exit import Exit
 from .fileio import FileIO
@@ -54,6 +55,7 @@ from .task import DEFAULT_RLIMITS, PF_IDLE, PF_KTHREAD, SIGNAL_UNKILLABLE, TASK_
 from .time import Time
 from .traps import Traps
 from .uaccess import UserAccess
+from .workqueue import Workqueue
 
 
 @dataclass
@@ -123,6 +125,8 @@ class Kernel:
         self.jobctl = JobControl(self)
         self.sigframe = SigFrames(self)
         self.itimers = ITimers(self)
+        self.creds = Creds(self)
+        self.workqueue = Workqueue(self)
         self.syscall_table = build_syscall_table(self)
         # CPUs are created when a task first needs one (scripted-only runs need none)
         self.cpus: list[Optional[Cpu]] = []
@@ -137,6 +141,7 @@ class Kernel:
         self.user_tasks: Counter[int] = Counter()
         self.tasks_created = 0
         self.tasks_freed = 0
+        self.sibling_seq = 0          # orders every parent's children list
         self.fork_failures: Counter[str] = Counter()
         self.pages_shared_by_fork = 0
         self.log: list[str] = []
@@ -183,13 +188,15 @@ class Kernel:
     def boot(self, command: Optional[initmod.Command] = None,
              program: Optional[initmod.Program] = None) -> None:
         """rest_init(): PID 1, init, which starts `command` (a file to exec) or
-        `program` (a scripted program), and PID 2, kthreadd."""
+        `program` (a scripted program); PID 2, kthreadd; PID 3, the worker of
+        the system workqueue (kworker/0:0)."""
         first = initmod.exec_command(command) if command is not None else program
         init_prog = initmod.init_program(first, self._report_child)
         init = self.fork.user_mode_thread(initmod.kernel_init(self, init_prog), C.CLONE_FS)
         init.signal.flags |= SIGNAL_UNKILLABLE
         self.child_reaper = init
         self.kthreadd = self.fork.kernel_thread(initmod.kthreadd(self), "kthreadd", C.CLONE_FS | C.CLONE_FILES)
+        self.fork.kernel_thread(self.workqueue.worker, "kworker/0:0")
 
     def _report_child(self, pid: int, status: int) -> None:
         """From init: the pid of the command (status -1), then each reaped child."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from sortedcontainers import SortedDict
+
 from ..lib.wait import WaitQueueHead
 from ..uapi.resource import RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
 
@@ -183,8 +185,8 @@ SIGNAL_UNKILLABLE = 0x00000040  # init: ignores signals it has no handler for
 
 
 class Cred:
-    """struct cred: user and group ids. Copied on fork; changed only by the
-    task itself (setuid & co)."""
+    """struct cred: user and group ids. Treated as immutable: fork shares it,
+    and set*id() installs a changed copy (cred.py)."""
 
     __slots__ = ("uid", "gid", "euid", "egid", "suid", "sgid", "fsuid", "fsgid", "groups")
 
@@ -210,6 +212,9 @@ class TaskStruct:
         "state", "exit_state", "exit_code", "exit_signal", "flags", "tif",
         # family -- parent/children links are changed by fork, exit and reparenting
         "real_parent", "parent", "children", "group_leader",
+        # the wait side of the family (exit.py link_child & co): position among
+        # the parent's children, children with something to report, in order
+        "sibling_seq", "wait_ready", "nr_clone_children",
         # resources, shared or copied by clone flags
         "mm", "active_mm", "files", "fs", "sighand", "signal", "cred",
         # signals -- blocked is written by self; pending by senders
@@ -245,6 +250,9 @@ class TaskStruct:
         self.real_parent: TaskStruct = self
         self.parent: TaskStruct = self
         self.children: dict[TaskStruct, None] = {}
+        self.sibling_seq = 0
+        self.wait_ready: Optional[SortedDict] = None
+        self.nr_clone_children = 0       # children whose exit signal is not SIGCHLD
         self.group_leader: TaskStruct = self
         self.mm: Optional[MmStruct] = None
         self.active_mm: Optional[MmStruct] = None

@@ -91,6 +91,7 @@ static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static int rw_value;
 static void *rw_user(void *a)
 {
+    (void)a;
     long sum = 0;
     for (int i = 0; i < 500; i++) {
         if (i % 5 == 0) {
@@ -103,7 +104,7 @@ static void *rw_user(void *a)
             pthread_rwlock_unlock(&rw);
         }
     }
-    return (void *)sum + (long)a * 0;
+    return (void *)sum;
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
