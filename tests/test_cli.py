@@ -127,3 +127,12 @@ def test_bad_options(bad: list[str]) -> None:
     res = proclab("run", *bad, str(EXAMPLES / "fork_hello.c"))
     assert res.returncode == 2
     one_line(res.stderr)
+
+
+def test_fork_bomb_ends_with_eagain_and_a_summary_line() -> None:
+    res = proclab("run", "--summary", "--pid-max", "600", str(NEVER / "fork_bomb.c"))
+    assert res.returncode == 0
+    assert res.stdout.startswith(b"the first process survived; its own forks that failed: ")
+    text = res.stderr.decode()
+    assert "fork failed:" in text and "for no free pid" in text
+    assert "panic" not in text

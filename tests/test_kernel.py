@@ -220,3 +220,47 @@ def test_virtual_time_advances_only_by_the_kernel() -> None:
     run_scripted(main)
     assert stamps[0] == stamps[1]                 # the same run, the same times
     assert 2_000_000_500 <= stamps[0] < 2_000_100_000
+
+
+def test_states_as_ps_letters_and_every_change_is_traced() -> None:
+    """S1/S3: a child goes R -> S (pause) -> T (SIGSTOP) -> R (SIGCONT) -> S ->
+    Z (SIGTERM) -> gone; every change goes through the sched_set_state tracepoint."""
+    letters = []
+    changes = []
+    child_pid = []
+
+    def sleeper(u):
+        while True:
+            yield u.sys("pause")
+
+    def look(u):
+        return state_char(u._k.pid_ns.find_task(child_pid[0]))
+
+    def main(u):
+        pid = yield u.fork(sleeper)
+        child_pid.append(pid)
+        letters.append(look(u))                                  # not run yet: R
+        nap = u.put(struct.pack("<qq", 0, 100_000))
+        yield u.sys("nanosleep", nap, 0)
+        letters.append(look(u))                                  # in pause(): S
+        st = u.alloc(4)
+        yield u.sys("kill", pid, S.SIGSTOP)
+        yield u.sys("wait4", pid, st, W.WUNTRACED, 0)
+        letters.append(look(u))                                  # T
+        yield u.sys("kill", pid, S.SIGCONT)
+        letters.append(look(u))                                  # woken: R
+        yield u.sys("nanosleep", nap, 0)
+        letters.append(look(u))                                  # back in pause(): S
+        yield u.sys("kill", pid, S.SIGTERM)
+        yield u.sys("nanosleep", nap, 0)
+        letters.append(look(u))                                  # Z
+        yield u.sys("wait4", pid, st, 0, 0)
+        letters.append(u._k.pid_ns.find_task(pid))               # released
+
+    def probes(k):
+        k.tp.sched_set_state.connect(
+            lambda t, old, new: changes.append((old, new)) if child_pid and t.pid == child_pid[0] else None)
+
+    run_scripted(main, probes=probes)
+    assert letters == ["R", "S", "T", "R", "S", "Z", None]
+    assert (0x1, 0x0) in changes and (0x0, 0x104) in changes and (0x0, 0x80) in changes

@@ -192,15 +192,13 @@ class Exec:
             mm.release()
             return sp
         old_tid = t.pid
-        if len(t.signal.thread_head) > 1:
+        if t.signal.nr_threads > 1:
             err = yield from self.de_thread(t)
             if err:
                 mm.release()
                 return err
         # ---- point of no return --------------------------------------------------
         self.begin_new_exec(t, mm, name)
-        t.exec_path = inode.path
-        t.argv = tuple(a.decode("utf-8", "surrogateescape") for a in argv)
         k.entry.start_user_thread(t, loaded.entry, sp)
         k.clock.advance(COSTS["exec"])
         t.stime += COSTS["exec"]
@@ -217,14 +215,14 @@ class Exec:
         if sig.flags & SIGNAL_GROUP_EXIT or sig.group_exec_task is not None:
             return -E.EAGAIN  # the process is already exiting or exec'ing
         sig.group_exec_task = tsk
-        for t in list(sig.thread_head):
+        for t in sig.threads():
             if t is not tsk:
                 t.pending.signal |= S.sigmask(S.SIGKILL)
                 k.signal.signal_wake_up(t, True)
         leader = tsk.group_leader
 
         def others_gone() -> bool:
-            return all(t is tsk or (t is leader and t.exit_state) for t in sig.thread_head)
+            return all(t is tsk or (t is leader and t.exit_state) for t in sig.threads())
 
         while not others_gone():
             if fatal_signal_pending(tsk):
@@ -382,7 +380,7 @@ class Exec:
         k = self.k
         old = t.mm
         k.exit.mm_release(t)  # a vfork parent may go on
-        t.mm = t.active_mm = mm
+        t.mm = mm
         if old is not None:
             k.mmput(old)
         # Caught signals go back to SIG_DFL; ignored ones stay ignored (E2).
@@ -399,7 +397,6 @@ class Exec:
             t.files.close_on_exec()
         t.flags &= ~(PF_FORKNOEXEC | PF_KTHREAD)
         t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0  # the old stack is gone
-        t.did_exec = True
         k.set_task_comm(t, posixpath.basename(name))
 
     # ---- scripted programs --------------------------------------------------------------
@@ -413,8 +410,6 @@ class Exec:
                 M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED, name="[scratch]")
         mm.exe_file = name
         self.begin_new_exec(t, mm, name)
-        t.exec_path = name
-        t.argv = (name,)
         k.entry.start_script(t, program)
         if k.tp.sched_process_exec.probes:
             k.tp.sched_process_exec(t, name, t.pid)

@@ -26,7 +26,7 @@ from ..uapi import wait as W
 from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
 from sortedcontainers import SortedDict
 
-from ..lib.wait import WaitQueueEntry
+from ..lib.wait import WaitQueueEntry, WaitQueueHead
 from .sched.clock import NSEC_PER_USEC
 from .sigframe import pack_siginfo
 from .task import (
@@ -39,6 +39,7 @@ from .task import (
     TASK_DEAD,
     TASK_INTERRUPTIBLE,
     TASK_RUNNING,
+    NO_CHILDREN,
     TIF_SIGPENDING,
     SignalStruct,
     TaskStruct,
@@ -118,10 +119,10 @@ class Exit:
             code = signal.group_exit_code
         elif signal.group_exec_task is not None:
             code = 0
-        elif len(signal.thread_head) > 1:
+        elif signal.nr_threads > 1:
             signal.group_exit_code = code
             signal.flags = SIGNAL_GROUP_EXIT
-            for t in signal.thread_head:
+            for t in signal.threads():
                 if t is not tsk:
                     t.pending.signal |= S.sigmask(S.SIGKILL)
                     self.k.signal.signal_wake_up(t, True)
@@ -169,7 +170,7 @@ class Exit:
     # ---- orphans -----------------------------------------------------------------
 
     def find_alive_thread(self, p: TaskStruct) -> Optional[TaskStruct]:
-        for t in p.signal.thread_head:
+        for t in p.signal.threads():
             if not t.flags & PF_EXITING:
                 return t
         return None
@@ -200,7 +201,7 @@ class Exit:
         reaper = self.find_new_reaper(father, self.find_child_reaper(father))
         tp = self.k.tp
         for p in list(father.children):
-            for t in p.signal.thread_head or (p,):
+            for t in p.signal.threads() or [p]:
                 t.real_parent = reaper
                 if t.parent is father:
                     t.parent = reaper
@@ -211,7 +212,6 @@ class Exit:
             if p.exit_signal != -1:  # reparent_leader(): the new parent hears SIGCHLD
                 p.exit_signal = S.SIGCHLD
             self.link_child(reaper, p)
-            p.adopted_by.append(reaper.pid)
             if tp.task_reparent.probes:
                 tp.task_reparent(p, father, reaper)
             if p.exit_state == EXIT_ZOMBIE and self.thread_group_empty(p):
@@ -221,7 +221,7 @@ class Exit:
             self.k.jobctl.kill_orphaned_pgrp(p, father)
 
     def thread_group_empty(self, p: TaskStruct) -> bool:
-        return len(p.signal.thread_head) <= 1
+        return p.signal.nr_threads <= 1
 
     def exit_notify(self, tsk: TaskStruct, group_dead: bool) -> None:
         dead: list[TaskStruct] = []
@@ -254,6 +254,8 @@ class Exit:
         k = self.k
         k.sibling_seq += 1
         p.sibling_seq = k.sibling_seq
+        if parent.children is NO_CHILDREN:
+            parent.children = {}
         parent.children[p] = None
         if p.exit_signal != S.SIGCHLD:
             parent.nr_clone_children += 1
@@ -261,6 +263,8 @@ class Exit:
 
     def unlink_child(self, parent: TaskStruct, p: TaskStruct) -> None:
         del parent.children[p]
+        if not parent.children:
+            parent.children = NO_CHILDREN
         if p.exit_signal != S.SIGCHLD:
             parent.nr_clone_children -= 1
         ready = parent.wait_ready
@@ -315,11 +319,13 @@ class Exit:
 
     def wake_up_parent(self, parent: TaskStruct) -> None:
         """__wake_up_parent(): waiters in wait4/waitid re-check their children."""
-        parent.signal.wait_chldexit.wake_up_all()
+        wq = parent.signal.wait_chldexit
+        if wq is not None:
+            wq.wake_up_all()
 
     # ---- release ------------------------------------------------------------------
 
-    def release_task(self, p: TaskStruct, reaper: Optional[TaskStruct]) -> None:
+    def release_task(self, p: TaskStruct, reaper: Optional[TaskStruct] = None) -> None:
         """release_task(): the last trace of `p` goes: its pids, its place in
         the task list and in its parent's children, its descriptor."""
         k = self.k
@@ -329,12 +335,10 @@ class Exit:
             # __exit_signal(): the thread's times stay with its process
             signal.utime += p.utime
             signal.stime += p.stime
-            del signal.thread_head[p]
-            signal.nr_threads -= 1
+            signal.remove_thread(p)
             k.detach_task(p)
             if p in p.parent.children:
                 self.unlink_child(p.parent, p)
-            p.reaped_by = reaper.pid if reaper is not None else 0
             if k.tp.sched_process_free.probes:
                 k.tp.sched_process_free(p)
             k.free_task(p)
@@ -346,7 +350,7 @@ class Exit:
                 self.update_wait_ready(leader)
                 return
             leader.exit_state = EXIT_DEAD
-            p, reaper = leader, None
+            p = leader
 
     # ---- wait -----------------------------------------------------------------------
 
@@ -438,7 +442,6 @@ class Exit:
         wo.status = status
         wo.info = self._child_info(p, status)
         wo.rusage = p
-        p.ended = p.ended or describe_status(status)
         if self.k.tp.task_reaped.probes:
             self.k.tp.task_reaped(p, waiter, status)
         self.release_task(p, reaper=waiter)
@@ -476,12 +479,14 @@ class Exit:
         if k.tp.sched_process_wait.probes:
             k.tp.sched_process_wait(waiter, wo.pid.nr if wo.pid is not None else -1)
         wq = waiter.signal.wait_chldexit
+        if wq is None:
+            wq = waiter.signal.wait_chldexit = WaitQueueHead("wait_chldexit")
         entry = WaitQueueEntry(waiter, k.sched.default_wake_function)
         wq.add(entry)
         while True:
             wo.notask_error = -E.ECHILD
             retval = 0
-            threads = (waiter,) if wo.flags & W.WNOTHREAD else tuple(waiter.signal.thread_head)
+            threads = (waiter,) if wo.flags & W.WNOTHREAD else waiter.signal.threads()
             for tsk in threads:
                 retval = self.do_wait_thread(wo, waiter, tsk)
                 if retval:
@@ -579,7 +584,7 @@ class Exit:
         if who == RUSAGE_THREAD:
             ut, st, minf, majf, nv, niv = p.utime, p.stime, p.min_flt, p.maj_flt, p.nvcsw, p.nivcsw
         elif who == RUSAGE_SELF:
-            threads = list(sig.thread_head) or [p]
+            threads = sig.threads() or [p]
             ut = sig.utime + sum(t.utime for t in threads)
             st = sig.stime + sum(t.stime for t in threads)
             minf = sum(t.min_flt for t in threads)

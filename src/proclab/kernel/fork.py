@@ -116,8 +116,6 @@ class Fork:
         p = k.alloc_task_struct()
         # dup_task_struct(): what is not listed below is inherited as is.
         p.comm = parent.comm
-        p.exec_path = parent.exec_path
-        p.argv = parent.argv
         p.cred = parent.cred  # immutable: set*id() installs a new one (cred.py)
         p.blocked = parent.blocked
         p.nice = parent.nice
@@ -189,9 +187,8 @@ class Fork:
             k.pid_ns.join_session(p, parent.signal.session)
             k.link_task(p)
         else:
-            parent.signal.nr_threads += 1
             parent.signal.live += 1
-        p.signal.thread_head[p] = None
+        p.signal.add_thread(p)
         k.nr_threads += 1
         k.user_tasks[p.cred.uid] += 1
 
@@ -262,12 +259,12 @@ class Fork:
             return None
         if flags & C.CLONE_VM:
             mm.users += 1
-            p.mm = p.active_mm = mm
+            p.mm = mm
             return mm
         new, stats = dup_mmap(mm)
         if stats.write_protected:
             mm.flush_tlb()  # the parent may hold writable translations
-        p.mm = p.active_mm = new
+        p.mm = new
         self.k.fork_stats(stats)
         return new
 

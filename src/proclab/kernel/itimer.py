@@ -63,20 +63,21 @@ class ITimers:
         if sig.real_timer is not None:
             self.k.clock.cancel(sig.real_timer)
             sig.real_timer = None
-        sig.it_virt = [0, 0]
-        sig.it_prof = [0, 0]
+        sig.it_virt = sig.it_prof = (0, 0)
 
     # ---- the CPU-time timers ------------------------------------------------------------
 
     def account_tick(self, t: TaskStruct) -> None:
         """A tick of user time of `t` (the entry code calls this)."""
         sig = t.signal
-        for timer, signo in ((sig.it_virt, S.SIGVTALRM), (sig.it_prof, S.SIGPROF)):
-            if timer[0]:
-                timer[0] -= TICK_NS
-                if timer[0] <= 0:
-                    timer[0] = timer[1]
+        for field, signo in (("it_virt", S.SIGVTALRM), ("it_prof", S.SIGPROF)):
+            value, interval = getattr(sig, field)
+            if value:
+                value -= TICK_NS
+                if value <= 0:
+                    value = interval
                     self.k.signal.send_signal(signo, {"signo": signo, "code": S.SI_KERNEL}, t, group=True)
+                setattr(sig, field, (value, interval))
 
     # ---- syscalls ------------------------------------------------------------------------
 
@@ -120,6 +121,5 @@ class ITimers:
         if which == ITIMER_REAL:
             self._arm_real(t.signal, t.group_leader, *new)
         else:
-            timer = t.signal.it_virt if which == ITIMER_VIRTUAL else t.signal.it_prof
-            timer[0], timer[1] = new
+            setattr(t.signal, "it_virt" if which == ITIMER_VIRTUAL else "it_prof", new)
         return 0

@@ -57,7 +57,7 @@ class JobControl:
             sig.group_exit_code = signr
             sig.flags &= ~SIGNAL_STOP_CONTINUED
             sig.group_stop_count = 0
-            for thread in sig.thread_head:
+            for thread in sig.threads():
                 if not thread.flags & PF_EXITING:
                     thread.jobctl |= JOBCTL_STOP_PENDING
                     sig.group_stop_count += 1
@@ -78,16 +78,14 @@ class JobControl:
         signals are dropped and every stopped thread wakes up."""
         sig = p.signal
         stops = S.SIG_KERNEL_STOP_MASK
-        sig.shared_pending.signal &= ~stops
-        sig.shared_pending.queue = [q for q in sig.shared_pending.queue if not S.sigmask(q[0]) & stops]
+        sig.shared_pending.discard(stops)
         why = 0
         if sig.flags & SIGNAL_STOP_STOPPED:
             why = SIGNAL_CLD_CONTINUED
         elif sig.group_stop_count:
             why = SIGNAL_CLD_STOPPED
-        for t in sig.thread_head:
-            t.pending.signal &= ~stops
-            t.pending.queue = [q for q in t.pending.queue if not S.sigmask(q[0]) & stops]
+        for t in sig.threads():
+            t.pending.discard(stops)
             t.jobctl &= ~JOBCTL_STOP_PENDING
             if t.state & TASK_STOPPED_BIT:
                 # it will tell the parent on its way back to user mode
@@ -128,7 +126,7 @@ class JobControl:
         """Is `pgrp` orphaned once `ignored` is gone: no member has a parent in
         a different group of the same session (init does not count)?"""
         for p in pgrp.pgrp or ():
-            if p is ignored or (p.exit_state and len(p.signal.thread_head) <= 1):
+            if p is ignored or (p.exit_state and p.signal.nr_threads <= 1):
                 continue
             parent = p.real_parent
             if parent.pid == 1:

@@ -178,7 +178,7 @@ class Kernel:
         t.pid_link = pid0
         self.pid_ns.join_pgrp(t, pid0)
         self.pid_ns.join_session(t, pid0)
-        t.signal.thread_head[t] = None
+        t.signal.add_thread(t)
         self.sched.add_cpu(t)
         self.cpus.append(None)
         self.loaded_mm.append(None)
@@ -318,10 +318,14 @@ class Kernel:
         return TaskStruct()
 
     def free_task(self, p: TaskStruct) -> None:
+        """put_task_struct(): the descriptor goes back. Its links to itself are
+        cut so that it is freed at once rather than by Python's cycle collector
+        (observers holding it still see its pid, comm and exit code)."""
         self.tasks_freed += 1
         if p.pid_link is not None:
             self.nr_threads -= 1
             self.user_tasks[p.cred.uid] -= 1
+        p.tasks_prev = p.tasks_next = p.thread_prev = p.thread_next = None  # type: ignore[assignment]
 
     def link_task(self, p: TaskStruct) -> None:
         """Add a new process to the task list (before init_task: the tail)."""

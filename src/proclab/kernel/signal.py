@@ -111,7 +111,7 @@ class Signals:
         if default_stops(sig):
             cont = S.sigmask(S.SIGCONT)
             signal.shared_pending.signal &= ~cont
-            for t in signal.thread_head:
+            for t in signal.threads():
                 t.pending.signal &= ~cont
         elif sig == S.SIGCONT:
             self.k.jobctl.sigcont(p)
@@ -129,8 +129,7 @@ class Signals:
             if tp.signal_generate.probes:
                 tp.signal_generate(sig, p, "already_pending")
             return 0
-        pending.queue.append((sig, info))
-        pending.signal |= S.sigmask(sig)
+        pending.add(sig, info)
         if tp.signal_generate.probes:
             tp.signal_generate(sig, p, "delivered")
         self.complete_signal(sig, p, group)
@@ -153,10 +152,10 @@ class Signals:
         signal = p.signal
         if self.wants_signal(sig, p):
             target = p
-        elif not group or len(signal.thread_head) <= 1:
+        elif not group or signal.nr_threads <= 1:
             return  # the only thread will see it before it returns to user mode
         else:
-            candidates = [t for t in signal.thread_head if self.wants_signal(sig, t)]
+            candidates = [t for t in signal.threads() if self.wants_signal(sig, t)]
             if not candidates:
                 return  # blocked everywhere: it stays pending
             target = candidates[0]
@@ -170,7 +169,7 @@ class Signals:
             signal.flags = SIGNAL_GROUP_EXIT
             signal.group_exit_code = sig
             signal.group_stop_count = 0
-            for t in signal.thread_head:
+            for t in signal.threads():
                 t.jobctl &= ~JOBCTL_STOP_PENDING
                 t.pending.signal |= S.sigmask(S.SIGKILL)
                 self.signal_wake_up(t, True)
@@ -224,15 +223,8 @@ class Signals:
         sync = ready & S.SYNCHRONOUS_MASK
         pick = sync if sync else ready
         sig = (pick & -pick).bit_length()  # lowest set bit
-        for i, (s, info) in enumerate(pending.queue):
-            if s == sig:
-                del pending.queue[i]
-                break
-        else:
-            info = siginfo(sig, S.SI_KERNEL)
-        if not any(s == sig for s, _ in pending.queue):
-            pending.signal &= ~S.sigmask(sig)
-        return sig, info
+        info = pending.take(sig)
+        return sig, info if info is not None else siginfo(sig, S.SI_KERNEL)
 
     def dequeue_signal(self, t: TaskStruct, mask: int) -> Optional[tuple[int, dict]]:
         """The next pending signal not in `mask`: the thread's own first."""
@@ -393,10 +385,8 @@ class Signals:
                 t.sighand.action[sig] = new
             if self.sig_task_ignored(t, sig, False):
                 # POSIX: setting a pending signal to be ignored discards it.
-                bit = S.sigmask(sig)
-                for pending in [tt.pending for tt in t.signal.thread_head] + [t.signal.shared_pending]:
-                    pending.signal &= ~bit
-                    pending.queue = [q for q in pending.queue if q[0] != sig]
+                for pending in [tt.pending for tt in t.signal.threads()] + [t.signal.shared_pending]:
+                    pending.discard(S.sigmask(sig))
         return 0
 
     def sys_rt_sigprocmask(self, t: TaskStruct, how: int, nset: int, oset: int, sigsetsize: int) -> int:
@@ -429,18 +419,19 @@ class Signals:
 
     # ---- syscalls: waiting for signals ---------------------------------------------------
 
-    def _sleep_for_signal(self, t: TaskStruct) -> Generator[None, None, None]:
-        """Sleep interruptibly until a signal is pending."""
+    def _sleep_for_signal(self, t: TaskStruct) -> Generator[None, None, int]:
+        """Sleep interruptibly until a signal is pending, then return
+        -ERESTARTNOHAND (the return of pause and sigsuspend)."""
         sched = self.k.sched
         while not signal_pending_state(TASK_INTERRUPTIBLE, t):
             sched.set_task_state(t, TASK_INTERRUPTIBLE)
             yield
         if t.state != TASK_RUNNING:
             sched.set_task_state(t, TASK_RUNNING)
+        return -E.ERESTARTNOHAND
 
     def sys_pause(self, t: TaskStruct) -> Generator[None, None, int]:
-        yield from self._sleep_for_signal(t)
-        return -E.ERESTARTNOHAND
+        return self._sleep_for_signal(t)  # one frame: millions of tasks may sit here
 
     def sys_rt_sigsuspend(self, t: TaskStruct, unewset: int, sigsetsize: int) -> Generator[None, None, int]:
         if sigsetsize != 8:
@@ -451,8 +442,7 @@ class Signals:
         t.saved_sigmask = t.blocked
         t.restore_sigmask = True
         self.set_blocked(t, mask)
-        yield from self._sleep_for_signal(t)
-        return -E.ERESTARTNOHAND
+        return (yield from self._sleep_for_signal(t))
 
     def sys_rt_sigtimedwait(self, t: TaskStruct, uthese: int, uinfo: int, uts: int,
                             sigsetsize: int) -> Generator[None, None, int]:

@@ -254,7 +254,7 @@ class Sys:
 
     def sys_times(self, t: TaskStruct, buf: int) -> int:
         sig = t.signal
-        threads = list(sig.thread_head)
+        threads = sig.threads()
         ut = sig.utime + sum(x.utime for x in threads)
         st = sig.stime + sum(x.stime for x in threads)
         if buf:

@@ -13,7 +13,8 @@ parent (wait); "sched" the scheduler.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from sortedcontainers import SortedDict
 
@@ -59,6 +60,10 @@ TIF_SIGPENDING = 1
 TIF_NEED_RESCHED = 2
 
 TASK_COMM_LEN = 16
+
+# The children of a task without any: one shared, read-only empty mapping
+# (most tasks never have a child; exit.link_child makes a dict for the first).
+NO_CHILDREN: Mapping = MappingProxyType({})
 
 
 def state_char(task: "TaskStruct") -> str:
@@ -106,13 +111,39 @@ DEFAULT_RLIMITS = _default_rlimits()
 
 class SigPending:
     """struct sigpending: a mask of pending signals plus, for each, the siginfo
-    of the queued instances (standard signals keep one, real-time ones queue)."""
+    of the queued instances (standard signals keep one, real-time ones queue).
+    The queue is created with its first entry: most tasks never get one."""
 
     __slots__ = ("signal", "queue")
 
     def __init__(self) -> None:
         self.signal = 0
-        self.queue: list[tuple[int, dict]] = []
+        self.queue: list[tuple[int, dict]] | tuple = ()
+
+    def add(self, sig: int, info: dict) -> None:
+        if not self.queue:
+            self.queue = []
+        self.queue.append((sig, info))
+        self.signal |= 1 << (sig - 1)
+
+    def take(self, sig: int) -> Optional[dict]:
+        """Remove the oldest queued instance of `sig` (its siginfo, or None when
+        none was queued); the mask bit goes with the last instance."""
+        info = None
+        for i, (s, queued) in enumerate(self.queue):
+            if s == sig:
+                info = queued
+                del self.queue[i]
+                break
+        if not any(s == sig for s, _ in self.queue):
+            self.signal &= ~(1 << (sig - 1))
+        return info
+
+    def discard(self, mask: int) -> None:
+        """Forget every pending signal in `mask` (flush_sigqueue_mask)."""
+        self.signal &= ~mask
+        if self.queue:
+            self.queue = [q for q in self.queue if not (1 << (q[0] - 1)) & mask]
 
 
 class SigHand:
@@ -146,7 +177,7 @@ class SignalStruct:
 
     def __init__(self) -> None:
         self.shared_pending = SigPending()
-        self.nr_threads = 1
+        self.nr_threads = 0                 # threads on the list below
         self.live = 1                       # threads not yet exited
         self.group_exit_code = 0
         self.flags = 0                      # SIGNAL_GROUP_EXIT, SIGNAL_STOP_*
@@ -157,8 +188,8 @@ class SignalStruct:
         self.session: Optional[Pid] = None  # session (pids[PIDTYPE_SID])
         self.leader = False                 # session leader
         self.rlim = DEFAULT_RLIMITS
-        self.wait_chldexit = WaitQueueHead("wait_chldexit")
-        self.thread_head: dict[TaskStruct, None] = {}  # the group's threads, in order
+        self.wait_chldexit: Optional[WaitQueueHead] = None  # made by the first wait
+        self.thread_head: Optional[TaskStruct] = None  # first of the threads' circular list
         self.cutime = self.cstime = 0       # times of reaped children
         self.cnvcsw = self.cnivcsw = 0
         self.cmin_flt = self.cmaj_flt = 0
@@ -167,8 +198,42 @@ class SignalStruct:
         self.group_stop_count = 0
         self.real_timer = None              # ITIMER_REAL (a clock Timer)
         self.it_real_incr = 0
-        self.it_virt = [0, 0]               # ITIMER_VIRTUAL: [value, interval] in ns
-        self.it_prof = [0, 0]               # ITIMER_PROF
+        self.it_virt = (0, 0)               # ITIMER_VIRTUAL: (value, interval) in ns
+        self.it_prof = (0, 0)               # ITIMER_PROF
+
+    # The threads hang off the group in a circular doubly linked list through
+    # TaskStruct.thread_prev/thread_next (signal->thread_head, T2): adding and
+    # removing a thread is O(1) and costs no container per process.
+
+    def add_thread(self, t: TaskStruct) -> None:
+        head = self.thread_head
+        if head is None:
+            self.thread_head = t.thread_prev = t.thread_next = t
+        else:
+            t.thread_prev, t.thread_next = head.thread_prev, head
+            head.thread_prev.thread_next = t
+            head.thread_prev = t
+        self.nr_threads += 1
+
+    def remove_thread(self, t: TaskStruct) -> None:
+        if t.thread_next is t:
+            self.thread_head = None
+        else:
+            t.thread_prev.thread_next = t.thread_next
+            t.thread_next.thread_prev = t.thread_prev
+            if self.thread_head is t:
+                self.thread_head = t.thread_next
+        t.thread_prev = t.thread_next = t
+        self.nr_threads -= 1
+
+    def threads(self) -> list[TaskStruct]:
+        """The group's threads in the order they were created (a snapshot)."""
+        out = []
+        t = self.thread_head
+        for _ in range(self.nr_threads):
+            out.append(t)
+            t = t.thread_next
+        return out
 
 
 # signal->flags
@@ -216,24 +281,22 @@ class TaskStruct:
         # the parent's children, children with something to report, in order
         "sibling_seq", "wait_ready", "nr_clone_children",
         # resources, shared or copied by clone flags
-        "mm", "active_mm", "files", "fs", "sighand", "signal", "cred",
+        "mm", "files", "fs", "sighand", "signal", "cred",
         # signals -- blocked is written by self; pending by senders
         "blocked", "real_blocked", "saved_sigmask", "restore_sigmask", "pending", "pdeath_signal",
         "sas_ss_sp", "sas_ss_size", "sas_ss_flags", "jobctl", "trap_info",
         # scheduling -- written by the scheduler
         "prio", "static_prio", "nice", "policy", "on_rq", "on_cpu", "cpu",
-        "time_slice", "vruntime", "sched_seq",
+        "time_slice", "vruntime",
         # accounting
         "utime", "stime", "start_time", "nvcsw", "nivcsw", "min_flt", "maj_flt",
-        "cow_copies", "syscalls",
         # creation and exit hand-shakes
-        "vfork_done", "set_child_tid", "clear_child_tid", "robust_list", "did_exec",
+        "vfork_done", "set_child_tid", "clear_child_tid", "robust_list",
         # arch state: user registers (a Context) or a scripted user program
         "thread", "kstack", "syscall_nr", "restart_block",
-        # task list (T2): init_task.tasks is a circular doubly linked list
-        "tasks_prev", "tasks_next",
-        # observability
-        "exec_path", "argv", "reaped_by", "ended", "adopted_by",
+        # task list (T2): init_task.tasks is a circular doubly linked list;
+        # the threads of a group form another one (signal.thread_head)
+        "tasks_prev", "tasks_next", "thread_prev", "thread_next",
     )
 
     def __init__(self) -> None:
@@ -249,13 +312,12 @@ class TaskStruct:
         self.tif = 0
         self.real_parent: TaskStruct = self
         self.parent: TaskStruct = self
-        self.children: dict[TaskStruct, None] = {}
+        self.children: Mapping[TaskStruct, None] = NO_CHILDREN
         self.sibling_seq = 0
         self.wait_ready: Optional[SortedDict] = None
         self.nr_clone_children = 0       # children whose exit signal is not SIGCHLD
         self.group_leader: TaskStruct = self
         self.mm: Optional[MmStruct] = None
-        self.active_mm: Optional[MmStruct] = None
         self.files: Optional[FilesStruct] = None
         self.fs: Optional[FsStruct] = None
         # set by the creator (copy_process, or boot for the first tasks)
@@ -280,29 +342,22 @@ class TaskStruct:
         self.cpu = 0
         self.time_slice = 0
         self.vruntime = 0
-        self.sched_seq = 0
         self.utime = self.stime = 0
         self.start_time = 0
         self.nvcsw = self.nivcsw = 0
         self.min_flt = self.maj_flt = 0
-        self.cow_copies = 0
-        self.syscalls = 0
         self.vfork_done: Optional[WaitQueueHead] = None
         self.set_child_tid = 0
         self.clear_child_tid = 0
         self.robust_list = 0             # set_robust_list(): the robust futex list head
-        self.did_exec = False
         self.thread: Any = None
         self.kstack: Any = None          # a suspended kernel-mode continuation
         self.syscall_nr = -1             # orig_ax: the syscall being served
         self.restart_block: Any = None
         self.tasks_prev: TaskStruct = self
         self.tasks_next: TaskStruct = self
-        self.exec_path = ""
-        self.argv: tuple[str, ...] = ()
-        self.reaped_by = 0               # pid of the task that collected the status
-        self.ended = ""                  # how it ended, for views ("exit 0", "SIGSEGV")
-        self.adopted_by: list[int] = []  # pids of the reapers it was reparented to
+        self.thread_prev: TaskStruct = self
+        self.thread_next: TaskStruct = self
 
     # Linux's little helpers -------------------------------------------------
 

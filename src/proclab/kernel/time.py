@@ -39,7 +39,7 @@ class Time:
             return now
         if which == CLOCK_PROCESS_CPUTIME_ID:
             sig = t.signal
-            return sig.utime + sig.stime + sum(x.utime + x.stime for x in sig.thread_head)
+            return sig.utime + sig.stime + sum(x.utime + x.stime for x in sig.threads())
         if which == CLOCK_THREAD_CPUTIME_ID:
             return t.utime + t.stime
         return None

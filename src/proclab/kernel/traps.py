@@ -70,8 +70,6 @@ class Traps:
                 task.maj_flt += 1
             else:
                 task.min_flt += 1
-            if kind == FAULT_COW_COPY:
-                task.cow_copies += 1
             if kind in (FAULT_COW_COPY, FAULT_COW_REUSE) and tp.mm_cow.probes:
                 tp.mm_cow(task, addr, kind == FAULT_COW_COPY)
             if tp.page_fault_user.probes:

@@ -57,6 +57,8 @@ class UserApi:
     """What a scripted program can do besides yielding syscalls: build the
     requests and use its own memory (a scratch area of its address space)."""
 
+    __slots__ = ("_k", "task", "_brk")
+
     def __init__(self, k: Kernel, task: TaskStruct) -> None:
         self._k = k
         self.task = task

@@ -4,7 +4,8 @@
    it is marked OWNER_DIED and its waiter woken, so the next lock returns
    EOWNERDEAD. Shown for a process-shared mutex whose owner process _exits
    and for a thread that ends with a raw SYS_exit (musl's own pthread_exit
-   clean-up is bypassed in both cases). */
+   clean-up is bypassed in both cases; musl registers the list with the
+   kernel only for process-shared robust mutexes, so both are such). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -80,20 +81,24 @@ int main(void)
     read(ready[0], &c, 1);
     int r = pthread_mutex_lock(m);                /* may sleep until the owner's exit */
     printf("process owner died: lock -> %s\n", name(r));
-    printf("  consistent -> %d, unlock -> %d, lock again -> %s\n", pthread_mutex_consistent(m),
-           pthread_mutex_unlock(m), name(pthread_mutex_lock(m)));
+    int cons = pthread_mutex_consistent(m);
+    int unl = pthread_mutex_unlock(m);
+    printf("  consistent -> %d, unlock -> %d, lock again -> %s\n", cons, unl, name(pthread_mutex_lock(m)));
     pthread_mutex_unlock(m);
     waitpid(pid, &st, 0);
 
-    /* a thread dies holding a private robust mutex */
-    pthread_mutex_t *tm = make_robust(&tm_storage, 0);
+    /* a thread dies holding a robust mutex */
+    pthread_mutex_t *tm = make_robust(&tm_storage, 1);   /* musl leaves private ones to pthread_exit */
     pthread_t t;
     pthread_create(&t, 0, dies_holding, tm);
     read(ready[0], &c, 1);
     r = pthread_mutex_lock(tm);
     printf("thread owner died: lock -> %s\n", name(r));
-    printf("  consistent -> %d, unlock -> %d\n", pthread_mutex_consistent(tm), pthread_mutex_unlock(tm));
+    cons = pthread_mutex_consistent(tm);
+    unl = pthread_mutex_unlock(tm);
+    printf("  consistent -> %d, unlock -> %d\n", cons, unl);
     /* an unrecovered mutex becomes unusable */
+    fflush(stdout);
     pid = fork();
     if (pid == 0) {
         pthread_mutex_lock(m);

@@ -15,13 +15,14 @@ static const char *err(int r) {
     return errno == EPERM ? "EPERM" : errno == ESRCH ? "ESRCH" : "other error";
 }
 
-static pid_t target(uid_t r, uid_t e, uid_t s, int hold, int ready) {
+static pid_t target(uid_t r, uid_t e, uid_t s, int hold[2], int ready) {
     pid_t pid = fork();
     if (pid == 0) {
+        close(hold[1]);
         int ok = setresuid(r, e, s) == 0;
         char c = ok ? 'y' : 'n';
         write(ready, &c, 1);
-        read(hold, &c, 1);    /* until the parent closes the pipe */
+        read(hold[0], &c, 1);    /* until the parent closes the pipe */
         _exit(0);
     }
     return pid;
@@ -36,9 +37,9 @@ int main(void) {
     pipe(hold);
     pipe(ready);
     fflush(stdout);
-    pid_t t1 = target(1000, 1000, 1000, hold[0], ready[1]);
-    pid_t t2 = target(1000, 1000, 65534, hold[0], ready[1]);
-    pid_t t3 = target(65534, 1000, 1000, hold[0], ready[1]);
+    pid_t t1 = target(1000, 1000, 1000, hold, ready[1]);
+    pid_t t2 = target(1000, 1000, 65534, hold, ready[1]);
+    pid_t t3 = target(65534, 1000, 1000, hold, ready[1]);
     char c[3];
     for (int i = 0; i < 3; i++) read(ready[0], &c[i], 1);
     printf("targets switched uids: %c%c%c\n", c[0], c[1], c[2]);
