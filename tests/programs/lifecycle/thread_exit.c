@@ -2,13 +2,15 @@
    SYS_exit in a thread ends only that thread. exit_group from a non-leader
    thread ends the whole group with its code, killing a leader blocked in
    read. A leader that calls SYS_exit first becomes a zombie that is not
-   reported (WNOHANG gives 0) while another thread lives; when the last
-   thread ends with SYS_exit the status is the leader's own code, when it
-   ends with exit_group the group's code wins. A fatal signal sent to one
-   thread (tgkill) kills the group. */
+   reported (WNOHANG gives 0) while another thread lives; the status is then
+   the group's code, not the leader's 9: on the host (5.19+,
+   synchronize_group_exit) the last thread to go fixes the group's code even
+   with a plain SYS_exit(4), and exit_group(5) sets it too. A fatal signal
+   sent to one thread (tgkill) kills the group. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -19,10 +21,12 @@ static int to_thread[2], from_thread[2];
 static int leader_word;
 static pid_t leader_tid;
 
+static volatile pid_t exiting_tid;
 static void *thread_exits(void *a)
 {
     (void)a;
-    syscall(SYS_exit, 7);
+    exiting_tid = (pid_t)syscall(SYS_gettid);
+    syscall(SYS_exit, 7);       /* bypasses musl's pthread_exit: no pthread_join for it */
     return 0;
 }
 
@@ -99,8 +103,9 @@ int main(void)
     if (pid == 0) {
         pthread_t t;
         pthread_create(&t, 0, thread_exits, 0);
-        pthread_join(t, 0);
-        printf("SYS_exit(7) in a thread: main thread still runs\n");
+        while (exiting_tid == 0) sched_yield();
+        while (syscall(SYS_tgkill, getpid(), exiting_tid, 0) == 0) sched_yield();   /* until it is gone */
+        printf("SYS_exit(7) in a thread: the thread is gone, main thread still runs\n");
         fflush(stdout);
         _exit(0);
     }
@@ -130,10 +135,7 @@ int main(void)
     if (pid == 0) {
         pthread_t t;
         pthread_create(&t, 0, sleeper, 0);
-        pid_t tid;
-        /* find the thread's tid through pthread_gettid_np-free means: kill via pthread_kill */
-        (void)tid;
-        pthread_kill(t, SIGTERM);
+        pthread_kill(t, SIGTERM);                     /* tgkill to that thread */
         pthread_join(t, 0);
         printf("after SIGTERM to a thread: still running (wrong)\n");
         _exit(1);

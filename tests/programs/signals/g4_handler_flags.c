@@ -1,8 +1,9 @@
 /* G1/G4: handler flags. Without SA_NODEFER the signal is blocked while its
    handler runs (with sa_mask added): a raise inside the handler waits until
    the handler returns (two runs, never nested). With SA_NODEFER it nests at
-   once. SA_RESETHAND makes the disposition SIG_DFL on delivery, so a second
-   signal kills (a child). On return, rt_sigreturn restores the mask saved in
+   once. SA_RESETHAND makes the disposition SIG_DFL on delivery (the signal
+   is still blocked in the handler unless SA_NODEFER), so a second signal
+   kills (a child). On return, rt_sigreturn restores the mask saved in
    the frame; a handler that edits uc_sigmask changes the mask the program
    gets back. */
 #define _GNU_SOURCE
