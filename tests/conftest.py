@@ -25,9 +25,8 @@ needs_host = pytest.mark.skipif(not HOST_RUNS_X86_64, reason="the host cannot ru
 
 
 def program(name: str) -> Path:
-    """The binary of examples/<name>.c or tests/programs/<name>.c."""
-    for folder in (PROGRAMS, EXAMPLES):
-        source = folder / f"{name}.c"
+    """The binary of examples/<name>.c or tests/programs/[<folder>/]<name>.c."""
+    for source in (EXAMPLES / f"{name}.c", PROGRAMS / f"{name}.c", *PROGRAMS.glob(f"*/{name}.c")):
         if source.exists():
             return compile_c(source)
     raise FileNotFoundError(name)

@@ -12,8 +12,18 @@ import pytest
 
 from conftest import EXAMPLES, PROGRAMS, needs_host, program, run_host, run_sim
 
-CASES = sorted(p.stem for p in [*EXAMPLES.glob("*.c"), *PROGRAMS.glob("*.c")])
 HOST_TRIES = 30
+# Programs that need what proclab does not simulate yet; strict, so that each
+# one fails loudly the day it starts to pass.
+NOT_YET = {
+    "clone_parent_init": "pid namespaces (unshare(CLONE_NEWPID)) are not simulated",
+    "g2_sigbus": "Unicorn does not emulate the alignment check (#AC) that EFLAGS.AC turns on",
+    "sigbus_fault": "needs open() and file mappings (the files issue)",
+}
+CASES = [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[name])) if name in NOT_YET else name
+    for name in sorted(p.stem for p in [*EXAMPLES.glob("*.c"), *PROGRAMS.rglob("*.c")])
+]
 
 
 @needs_host

@@ -29,6 +29,9 @@ class Creds:
         old = t.cred
         if (old.euid, old.egid) != (new.euid, new.egid):
             t.pdeath_signal = 0
+        if old.uid != new.uid:  # RLIMIT_NPROC counts tasks by real uid
+            self.k.user_tasks[old.uid] -= 1
+            self.k.user_tasks[new.uid] += 1
         t.cred = new
         return 0
 

@@ -240,6 +240,7 @@ class Entry:
             # exit_to_user_mode_loop()
             if t.tif & TIF_SIGPENDING:
                 k.signal.do_signal(t)
+                k.check_budget()  # a task that only handles signals still uses time
                 continue
             if t.syscall_nr >= 0:
                 self.restart_syscall_if_needed(t, handler_flags=None)

@@ -43,6 +43,9 @@ from .task import (
     TIF_SIGPENDING,
     SignalStruct,
     TaskStruct,
+    Usage,
+    process_usage,
+    task_usage,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,7 +65,7 @@ class WaitOpts:
         self.pid = pid               # the struct pid for P_PID/P_PGID
         self.flags = flags
         self.status: Optional[int] = None
-        self.rusage: Optional[TaskStruct] = None  # whose times go into rusage
+        self.rusage: Optional[bytes] = None       # the reported child's struct rusage
         self.info: Optional[dict] = None
         self.notask_error = -E.ECHILD
 
@@ -92,6 +95,10 @@ class Exit:
         group_dead = signal.live == 0
         if group_dead:
             k.itimers.exit_itimers(signal)
+            if not signal.flags & SIGNAL_GROUP_EXIT:
+                # The last thread to go decides the status of a process whose
+                # threads all called plain exit (what the host's kernel reports).
+                signal.group_exit_code = code
         tsk.exit_code = code
         self.exit_mm(tsk)
         if k.tp.sched_process_exit.probes:
@@ -220,6 +227,13 @@ class Exit:
                     dead.append(p)
             self.k.jobctl.kill_orphaned_pgrp(p, father)
 
+    def group_status(self, p: TaskStruct) -> int:
+        """The exit code of a dead process: the group's once every thread is
+        gone (exit_group, a fatal signal, or the last thread's exit), else the
+        task's own."""
+        sig = p.signal
+        return sig.group_exit_code if sig.flags & SIGNAL_GROUP_EXIT or not sig.live else p.exit_code
+
     def thread_group_empty(self, p: TaskStruct) -> bool:
         return p.signal.nr_threads <= 1
 
@@ -332,9 +346,8 @@ class Exit:
         while True:
             leader = p.group_leader
             signal = p.signal
-            # __exit_signal(): the thread's times stay with its process
-            signal.utime += p.utime
-            signal.stime += p.stime
+            # __exit_signal(): the thread's usage stays with its process
+            signal.dead_usage = signal.dead_usage + task_usage(p)
             signal.remove_thread(p)
             k.detach_task(p)
             if p in p.parent.children:
@@ -403,7 +416,7 @@ class Exit:
             self.update_wait_ready(p)
         wo.status = (code << 8) | 0x7F
         wo.info = {"signo": S.SIGCHLD, "code": S.CLD_STOPPED, "pid": p.tgid, "uid": p.cred.uid, "status": code}
-        wo.rusage = p
+        wo.rusage = self.child_rusage(p)
         return p.tgid
 
     def wait_task_continued(self, wo: WaitOpts, p: TaskStruct) -> int:
@@ -417,31 +430,24 @@ class Exit:
         wo.status = 0xFFFF
         wo.info = {"signo": S.SIGCHLD, "code": S.CLD_CONTINUED, "pid": p.tgid, "uid": p.cred.uid,
                    "status": S.SIGCONT}
-        wo.rusage = p
+        wo.rusage = self.child_rusage(p)
         return p.tgid
 
     def wait_task_zombie(self, wo: WaitOpts, waiter: TaskStruct, p: TaskStruct) -> int:
         pid = p.tgid
-        status = p.signal.group_exit_code if p.signal.flags & SIGNAL_GROUP_EXIT else p.exit_code
-        status = status_word(status)
+        status = status_word(self.group_status(p))
+        wo.rusage = self.child_rusage(p)  # before release_task folds the times away
         if wo.flags & W.WNOWAIT:
             wo.status = status
             wo.info = self._child_info(p, status)
-            wo.rusage = p
             return pid
         p.exit_state = EXIT_DEAD
         if p.thread_group_leader():
-            # The parent's children times grow by the child's and its children's.
-            psig, sig = waiter.signal, p.signal
-            psig.cutime += p.utime + sig.utime + sig.cutime
-            psig.cstime += p.stime + sig.stime + sig.cstime
-            psig.cmin_flt += p.min_flt + sig.cmin_flt
-            psig.cmaj_flt += p.maj_flt + sig.cmaj_flt
-            psig.cnvcsw += p.nvcsw + sig.cnvcsw
-            psig.cnivcsw += p.nivcsw + sig.cnivcsw
+            # The parent's children usage grows by the child's and its children's.
+            waiter.signal.children_usage = (waiter.signal.children_usage + process_usage(p)
+                                            + p.signal.children_usage)
         wo.status = status
         wo.info = self._child_info(p, status)
-        wo.rusage = p
         if self.k.tp.task_reaped.probes:
             self.k.tp.task_reaped(p, waiter, status)
         self.release_task(p, reaper=waiter)
@@ -533,7 +539,7 @@ class Exit:
             uacc = self.k.uaccess
             if stat_addr and not uacc.put_i32(t, stat_addr, wo.status or 0):
                 return -E.EFAULT
-            if ru and not uacc.copy_to_user(t, ru, self.child_rusage(wo.rusage)):
+            if ru and not uacc.copy_to_user(t, ru, wo.rusage or bytes(144)):
                 return -E.EFAULT
         return ret
 
@@ -562,49 +568,36 @@ class Exit:
             data = pack_siginfo(wo.info) if ret > 0 and wo.info is not None else bytes(128)
             if not uacc.copy_to_user(t, infop, data):
                 return -E.EFAULT
-        if ru and ret > 0 and not uacc.copy_to_user(t, ru, self.child_rusage(wo.rusage)):
+        if ru and ret > 0 and not uacc.copy_to_user(t, ru, wo.rusage or bytes(144)):
             return -E.EFAULT
         return 0
 
     # ---- rusage ----------------------------------------------------------------------
 
-    def child_rusage(self, p: Optional[TaskStruct]) -> bytes:
-        """The rusage wait4/waitid report for the child they collected: its own
-        times plus those of the children it reaped."""
-        if p is None:
-            return bytes(144)
-        sig = p.signal
-        return pack_rusage(p.utime + sig.utime + sig.cutime, p.stime + sig.stime + sig.cstime,
-                           p.min_flt + sig.cmin_flt, p.maj_flt + sig.cmaj_flt,
-                           p.nvcsw + sig.cnvcsw, p.nivcsw + sig.cnivcsw)
+    def child_rusage(self, p: TaskStruct) -> bytes:
+        """The rusage wait4/waitid report for a child: what its process used
+        plus what its reaped children used (getrusage(RUSAGE_BOTH))."""
+        return pack_rusage(process_usage(p) + p.signal.children_usage)
 
     def rusage_of(self, p: TaskStruct, who: int) -> bytes:
         """getrusage(who) for the process of `p` (RUSAGE_SELF, _CHILDREN, _THREAD)."""
-        sig = p.signal
         if who == RUSAGE_THREAD:
-            ut, st, minf, majf, nv, niv = p.utime, p.stime, p.min_flt, p.maj_flt, p.nvcsw, p.nivcsw
-        elif who == RUSAGE_SELF:
-            threads = sig.threads() or [p]
-            ut = sig.utime + sum(t.utime for t in threads)
-            st = sig.stime + sum(t.stime for t in threads)
-            minf = sum(t.min_flt for t in threads)
-            majf = sum(t.maj_flt for t in threads)
-            nv = sum(t.nvcsw for t in threads)
-            niv = sum(t.nivcsw for t in threads)
-        else:
-            assert who == RUSAGE_CHILDREN
-            ut, st, minf, majf, nv, niv = sig.cutime, sig.cstime, sig.cmin_flt, sig.cmaj_flt, sig.cnvcsw, sig.cnivcsw
-        return pack_rusage(ut, st, minf, majf, nv, niv)
+            return pack_rusage(task_usage(p))
+        if who == RUSAGE_SELF:
+            return pack_rusage(process_usage(p))
+        assert who == RUSAGE_CHILDREN
+        return pack_rusage(p.signal.children_usage)
 
 
-def pack_rusage(utime: int, stime: int, minflt: int, majflt: int, nvcsw: int, nivcsw: int) -> bytes:
+def pack_rusage(u: Usage) -> bytes:
+    """struct rusage (144 bytes)."""
     def tv(ns: int) -> tuple[int, int]:
         usec = ns // NSEC_PER_USEC
         return usec // 1_000_000, usec % 1_000_000
 
-    us, uu = tv(utime)
-    ss, su = tv(stime)
-    longs = [0, 0, 0, 0, minflt, majflt, 0, 0, 0, 0, 0, 0, nvcsw, nivcsw]
+    us, uu = tv(u.utime)
+    ss, su = tv(u.stime)
+    longs = [0, 0, 0, 0, u.min_flt, u.maj_flt, 0, 0, 0, 0, 0, 0, u.nvcsw, u.nivcsw]
     return struct.pack("<qqqq14q", us, uu, ss, su, *longs)
 
 

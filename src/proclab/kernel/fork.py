@@ -332,10 +332,10 @@ class Fork:
 
     def sys_clone(self, t: TaskStruct, clone_flags: int, newsp: int, parent_tidptr: int,
                   child_tidptr: int, tls: int) -> Union[int, Generator[None, None, int]]:
-        """clone(2) in x86-64 argument order: flags, stack, parent_tid, child_tid, tls."""
+        """clone(2) in x86-64 argument order: flags, stack, parent_tid, child_tid, tls.
+        The exit signal is the low byte, unchecked as in Linux (a value above 64
+        just means the parent gets no signal)."""
         exit_signal = clone_flags & C.CSIGNAL
-        if exit_signal > S.NSIG:
-            return -E.EINVAL
         args = CloneArgs(clone_flags & ~C.CSIGNAL & 0xFFFFFFFF, exit_signal, newsp, tls, parent_tidptr,
                          child_tidptr)
         return self.kernel_clone(t, args)
@@ -343,7 +343,9 @@ class Fork:
     def sys_clone3(self, t: TaskStruct, uargs: int, size: int) -> Union[int, Generator[None, None, int]]:
         """clone3(2): the arguments in a struct clone_args, checked as
         copy_clone_args_from_user and clone3_args_valid do."""
-        if not CLONE_ARGS_SIZE_VER0 <= size <= 4096:
+        if size > 4096:
+            return -E.E2BIG
+        if size < CLONE_ARGS_SIZE_VER0:
             return -E.EINVAL
         uacc = self.k.uaccess
         raw = uacc.copy_from_user(t, uargs, size)

@@ -32,10 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
 # struct sigcontext: 18 general registers, cs/gs/fs/ss, err, trapno, oldmask,
 # cr2, fpstate, 8 reserved words.
 _SIGCONTEXT = struct.Struct("<18Q4HQQQQQ8Q")
+_FPSTATE_FIELD = 18 + 4 + 4  # after the registers, the segments, err/trapno/oldmask/cr2
 _UC_HEAD = struct.Struct("<QQQi4xQ")      # uc_flags, uc_link, ss_sp, ss_flags, ss_size
 UCONTEXT_SIZE = _UC_HEAD.size + _SIGCONTEXT.size + 8
 SIGINFO_SIZE = 128
 RT_SIGFRAME_SIZE = 8 + UCONTEXT_SIZE + SIGINFO_SIZE
+_U64 = (1 << 64) - 1
 UC_SIGCONTEXT_SS = 0x2
 UC_STRICT_RESTORE_SS = 0x4
 USER_CS, USER_DS = 0x33, 0x2B
@@ -124,6 +126,8 @@ class SigFrames:
         the frame cannot be written (the caller then forces SIGSEGV)."""
         k = self.k
         handler, flags, _mask, restorer = action
+        if not flags & S.SA_RESTORER:
+            return False  # x86-64 only returns from handlers through sa_restorer
         cpu = k.cpu_of(t)
         ctx = t.thread
         regs = cpu.read_regs(ctx)
@@ -136,8 +140,10 @@ class SigFrames:
                 t.sas_ss_sp = t.sas_ss_size = 0
         else:
             sp -= REDZONE
-        fp_addr = (sp - FXSAVE_SIZE) & ~63
-        frame = ((fp_addr - RT_SIGFRAME_SIZE) & ~15) - 8
+        # 64-bit arithmetic, as the CPU does: a wild RSP gives a wild frame,
+        # whose write then fails (and the task gets SIGSEGV).
+        fp_addr = ((sp - FXSAVE_SIZE) & ~63) & _U64
+        frame = ((((fp_addr - RT_SIGFRAME_SIZE) & ~15) - 8)) & _U64
         mask = t.saved_sigmask if t.restore_sigmask else t.blocked
         trapno, err, cr2 = t.trap_info if info["signo"] in (S.SIGSEGV, S.SIGBUS, S.SIGFPE, S.SIGILL, S.SIGTRAP) \
             else (0, 0, 0)
@@ -171,7 +177,7 @@ class SigFrames:
         values = _SIGCONTEXT.unpack_from(raw, _UC_HEAD.size)
         (mask,) = struct.unpack_from("<Q", raw, _UC_HEAD.size + _SIGCONTEXT.size)
         regs = dict(zip(GPRS, values[:18]))
-        fp_addr = values[27]
+        fp_addr = values[_FPSTATE_FIELD]
         old_flags = cpu.reg_read(t.thread, EFLAGS)
         regs["eflags"] = (old_flags & ~FIX_EFLAGS) | (regs["eflags"] & FIX_EFLAGS)
         fpu = None

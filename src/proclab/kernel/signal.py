@@ -24,7 +24,7 @@ from ..arch.x86_64.context import Context
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
-from .sched.clock import NSEC_PER_SEC, ns_to_clock_t
+from .sched.clock import COSTS, NSEC_PER_SEC, ns_to_clock_t
 from .sched.wait import signal_pending_state
 from .sigframe import pack_siginfo
 from .task import (
@@ -40,6 +40,7 @@ from .task import (
     TIF_SIGPENDING,
     SigPending,
     TaskStruct,
+    process_usage,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -202,6 +203,15 @@ class Signals:
         """force_sig(): the kernel's own verdict (a frame it could not use)."""
         self.force_sig_fault(t, sig, S.SI_KERNEL, 0)
 
+    def force_sigsegv(self, t: TaskStruct, sig: int) -> None:
+        """A handler for `sig` could not be set up (its frame did not fit):
+        SIGSEGV, and if that was SIGSEGV's own handler, a fatal one (the
+        handler is reset so that the task dies instead of trying forever)."""
+        if sig == S.SIGSEGV:
+            t.sighand.action.pop(S.SIGSEGV, None)
+            t.blocked &= ~S.sigmask(S.SIGSEGV)
+        self.force_sig(t, S.SIGSEGV)
+
     # ---- pending state -------------------------------------------------------------
 
     def recalc_sigpending(self, t: TaskStruct) -> None:
@@ -316,8 +326,10 @@ class Signals:
         k = self.k
         handler, flags, mask, restorer = action
         k.entry.restart_syscall_if_needed(t, handler_flags=flags)
+        k.clock.now += COSTS["signal"]
+        t.stime += COSTS["signal"]
         if not k.sigframe.setup_rt_frame(t, sig, info, action):
-            self.force_sig(t, S.SIGSEGV)
+            self.force_sigsegv(t, sig)
             return
         t.restore_sigmask = False
         # signal_delivered(): block sa_mask and (unless SA_NODEFER) the signal itself
@@ -335,18 +347,16 @@ class Signals:
         Returns True when the child is to be reaped at once (auto-reap): the
         parent's SIGCHLD is SIG_IGN or has SA_NOCLDWAIT (SEMANTICS X5)."""
         parent = tsk.parent
-        code = tsk.exit_code
-        if tsk.signal.flags & SIGNAL_GROUP_EXIT:
-            code = tsk.signal.group_exit_code
+        code = self.k.exit.group_status(tsk)
         if code & 0x7F:
             why = S.CLD_DUMPED if code & 0x80 else S.CLD_KILLED
             status = code & 0x7F
         else:
             why = S.CLD_EXITED
             status = (code >> 8) & 0xFF
+        used = process_usage(tsk) + tsk.signal.children_usage
         info = siginfo(sig, why, pid=tsk.tgid, uid=tsk.cred.uid, status=status,
-                       utime=ns_to_clock_t(tsk.utime + tsk.signal.utime + tsk.signal.cutime),
-                       stime=ns_to_clock_t(tsk.stime + tsk.signal.stime + tsk.signal.cstime))
+                       utime=ns_to_clock_t(used.utime), stime=ns_to_clock_t(used.stime))
         autoreap = False
         action = parent.sighand.action.get(S.SIGCHLD)
         if sig == S.SIGCHLD and action is not None:

@@ -14,13 +14,14 @@ from ..uapi import prctl as P
 from ..uapi import signal as S
 from ..uapi.resource import RLIM_NLIMITS, RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
 from .sched.clock import NSEC_PER_SEC, ns_to_clock_t
-from .task import PF_FORKNOEXEC, TIF_NEED_RESCHED, TaskStruct
+from .task import PF_FORKNOEXEC, TIF_NEED_RESCHED, TaskStruct, process_usage
 from .usermode import ScriptThread
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
 UTSNAME = (b"Linux", b"proclab", b"6.6.0-proclab", b"#1 SMP PREEMPT_DYNAMIC proclab", b"x86_64", b"(none)")
+PRIO_PROCESS, PRIO_PGRP, PRIO_USER = 0, 1, 2
 LINUX_REBOOT_MAGIC1 = 0xFEE1DEAD
 LINUX_REBOOT_MAGIC2 = (672274793, 85072278, 369367448, 537993216)
 LINUX_REBOOT_CMD_RESTART = 0x01234567
@@ -253,12 +254,9 @@ class Sys:
         return 0 if self.k.uaccess.copy_to_user(t, ru, data) else -E.EFAULT
 
     def sys_times(self, t: TaskStruct, buf: int) -> int:
-        sig = t.signal
-        threads = sig.threads()
-        ut = sig.utime + sum(x.utime for x in threads)
-        st = sig.stime + sum(x.stime for x in threads)
+        own, kids = process_usage(t), t.signal.children_usage
         if buf:
-            data = struct.pack("<4q", *(ns_to_clock_t(v) for v in (ut, st, sig.cutime, sig.cstime)))
+            data = struct.pack("<4q", *(ns_to_clock_t(v) for v in (own.utime, own.stime, kids.utime, kids.stime)))
             if not self.k.uaccess.copy_to_user(t, buf, data):
                 return -E.EFAULT
         return ns_to_clock_t(self.k.clock.now)
@@ -296,6 +294,48 @@ class Sys:
             return target
         t.fs.cwd = target
         return 0
+
+    # ---- nice values (kernel/sys.c set_one_prio) ---------------------------------------------
+
+    def _prio_targets(self, t: TaskStruct, which: int, who: int) -> Optional[list[TaskStruct]]:
+        k = self.k
+        if which == PRIO_PROCESS:
+            p = t if who == 0 else k.pid_ns.find_task(who)
+            return [] if p is None else [p]
+        if which == PRIO_PGRP:
+            pgrp = t.signal.pgrp if who == 0 else k.pid_ns.find_pid(who)
+            return list(pgrp.pgrp or ()) if pgrp is not None else []
+        if which == PRIO_USER:
+            uid = t.cred.uid if who == 0 else who
+            return [p for p in k.for_each_process() if p.cred.uid == uid and not p.is_kthread()]
+        return None
+
+    def sys_getpriority(self, t: TaskStruct, which: int, who: int) -> int:
+        """The best (lowest) nice value among the targets, as 20 - nice."""
+        targets = self._prio_targets(t, which, who)
+        if targets is None:
+            return -E.EINVAL
+        if not targets:
+            return -E.ESRCH
+        return 20 - min(p.nice for p in targets)
+
+    def sys_setpriority(self, t: TaskStruct, which: int, who: int, niceval: int) -> int:
+        targets = self._prio_targets(t, which, who)
+        if targets is None:
+            return -E.EINVAL
+        if not targets:
+            return -E.ESRCH
+        niceval = max(-20, min(19, niceval))
+        error = 0
+        for p in targets:
+            if t.cred.euid != 0 and t.cred.euid not in (p.cred.uid, p.cred.euid):
+                error = -E.EPERM
+            elif niceval < p.nice and t.cred.euid != 0:
+                error = -E.EACCES  # raising priority needs CAP_SYS_NICE
+            else:
+                p.nice = niceval
+                p.static_prio = p.prio = 120 + niceval
+        return error
 
     # ---- scheduling and the machine -------------------------------------------------------
 

@@ -83,8 +83,8 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("execve", k.exec.sys_execve, "ppp"),
         ("exit", ex.sys_exit, "i"),
         ("exit_group", ex.sys_exit_group, "i"),
-        ("wait4", ex.sys_wait4, "ipip"),
-        ("waitid", ex.sys_waitid, "iipip"),
+        ("wait4", ex.sys_wait4, "ipup"),     # options: an int whose bits matter (__WCLONE)
+        ("waitid", ex.sys_waitid, "iipup"),
         # signals
         ("rt_sigaction", sig.sys_rt_sigaction, "ippp"),
         ("rt_sigprocmask", sig.sys_rt_sigprocmask, "ippp"),
@@ -136,6 +136,8 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("times", sy.sys_times, "p"),
         ("sysinfo", sy.sys_sysinfo, "p"),
         ("umask", sy.sys_umask, "u"),
+        ("getpriority", sy.sys_getpriority, "ii"),
+        ("setpriority", sy.sys_setpriority, "iii"),
         ("getcwd", sy.sys_getcwd, "pp"),
         ("chdir", sy.sys_chdir, "p"),
         ("sched_yield", sy.sys_sched_yield, ""),

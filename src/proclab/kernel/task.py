@@ -14,7 +14,7 @@ parent (wait); "sched" the scheduler.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional
 
 from sortedcontainers import SortedDict
 
@@ -109,6 +109,37 @@ def _default_rlimits() -> tuple[tuple[int, int], ...]:
 DEFAULT_RLIMITS = _default_rlimits()
 
 
+class Usage(NamedTuple):
+    """Resource usage (the struct rusage fields proclab keeps). Immutable, so
+    the zero value is shared and sums are new tuples."""
+
+    utime: int = 0
+    stime: int = 0
+    min_flt: int = 0
+    maj_flt: int = 0
+    nvcsw: int = 0
+    nivcsw: int = 0
+
+    def __add__(self, other: "Usage") -> "Usage":  # type: ignore[override]
+        return Usage(*(a + b for a, b in zip(self, other)))
+
+
+NO_USAGE = Usage()
+
+
+def task_usage(t: "TaskStruct") -> Usage:
+    return Usage(t.utime, t.stime, t.min_flt, t.maj_flt, t.nvcsw, t.nivcsw)
+
+
+def process_usage(t: "TaskStruct") -> Usage:
+    """thread_group_cputime() and friends: the threads that exited plus the
+    live ones (a zombie leader included)."""
+    total = t.signal.dead_usage
+    for thread in t.signal.threads() or (t,):
+        total = total + task_usage(thread)
+    return total
+
+
 class SigPending:
     """struct sigpending: a mask of pending signals plus, for each, the siginfo
     of the queued instances (standard signals keep one, real-time ones queue).
@@ -171,8 +202,8 @@ class SignalStruct:
         "shared_pending", "nr_threads", "live", "group_exit_code", "flags",
         "group_exec_task", "is_child_subreaper", "has_child_subreaper",
         "pgrp", "session", "leader", "rlim", "wait_chldexit", "thread_head",
-        "cutime", "cstime", "cnvcsw", "cnivcsw", "cmin_flt", "cmaj_flt", "tty",
-        "group_stop_count", "utime", "stime", "real_timer", "it_real_incr", "it_virt", "it_prof",
+        "dead_usage", "children_usage", "tty",
+        "group_stop_count", "real_timer", "it_real_incr", "it_virt", "it_prof",
     )
 
     def __init__(self) -> None:
@@ -190,10 +221,8 @@ class SignalStruct:
         self.rlim = DEFAULT_RLIMITS
         self.wait_chldexit: Optional[WaitQueueHead] = None  # made by the first wait
         self.thread_head: Optional[TaskStruct] = None  # first of the threads' circular list
-        self.cutime = self.cstime = 0       # times of reaped children
-        self.cnvcsw = self.cnivcsw = 0
-        self.cmin_flt = self.cmaj_flt = 0
-        self.utime = self.stime = 0         # times of exited threads of this group
+        self.dead_usage = NO_USAGE          # what the group's exited threads used
+        self.children_usage = NO_USAGE      # what reaped children used (RUSAGE_CHILDREN)
         self.tty = None
         self.group_stop_count = 0
         self.real_timer = None              # ITIMER_REAL (a clock Timer)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Generator, Optional
 from ..uapi import errno as E
 from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS
 from .sched.wait import sleep_until
-from .task import TaskStruct
+from .task import TaskStruct, process_usage
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -38,8 +38,8 @@ class Time:
         if which in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME):
             return now
         if which == CLOCK_PROCESS_CPUTIME_ID:
-            sig = t.signal
-            return sig.utime + sig.stime + sum(x.utime + x.stime for x in sig.threads())
+            used = process_usage(t)
+            return used.utime + used.stime
         if which == CLOCK_THREAD_CPUTIME_ID:
             return t.utime + t.stime
         return None

@@ -40,6 +40,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .task import TaskStruct
 
 
+# Exceptions whose repetition the CPU would escalate to a double fault.
+_CONTRIBUTORY = (X.X86_TRAP_DE, 10, 11, 12, X.X86_TRAP_GP)
+
+
+def _canonical(addr: int) -> bool:
+    """Bits 63..47 all equal (4-level paging)."""
+    return addr < (1 << 47) or addr >= (1 << 64) - (1 << 47)
+
+
 class Traps:
     def __init__(self, k: Kernel) -> None:
         self.k = k
@@ -84,6 +93,11 @@ class Traps:
         k = self.k
         sig = k.signal
         v = trap.vector
+        if v in _CONTRIBUTORY:
+            k.cpu_of(task).clear_exception_state(task.thread)
+        if v == X.X86_TRAP_PF and not _canonical(trap.address):
+            v = X.X86_TRAP_GP  # the CPU raises #GP, not #PF, for a non-canonical address
+            self.segv.pop(task, None)
         task.trap_info = (v, self._error_code(trap), trap.address if v == X.X86_TRAP_PF else 0)
         if v == X.X86_TRAP_PF:
             page, code = self.segv.pop(task, (trap.address, S.SEGV_MAPERR))

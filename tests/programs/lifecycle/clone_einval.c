@@ -157,6 +157,7 @@ int main(void)
     /* and a valid combination still works after all these failures */
     r = clone_fn(SIGCHLD, stack + sizeof stack, 0, 0, 0, quit, 0);
     int st = 0;
-    printf("clone SIGCHLD works: %d, status %d\n", r > 0 && waitpid((pid_t)r, &st, 0) == r, WEXITSTATUS(st));
+    int reaped = r > 0 && waitpid((pid_t)r, &st, 0) == r;
+    printf("clone SIGCHLD works: %d, status %d\n", reaped, WEXITSTATUS(st));
     return 0;
 }

@@ -35,7 +35,8 @@ int main(void)
     printf("zombie: kill(pid, 0) finds it %d, getpgid works %d, getsid works %d\n", kill(pid, 0) == 0,
            getpgid(pid) == getpgrp(), getsid(pid) == getsid(0));
     int st;
-    printf("reaped %d with status %d\n", waitpid(pid, &st, 0) == pid, WEXITSTATUS(st));
+    pid_t got = waitpid(pid, &st, 0);
+    printf("reaped %d with status %d\n", got == pid, WEXITSTATUS(st));
     errno = 0;
     printf("after the reap: kill(pid, 0) ESRCH %d", kill(pid, 0) == -1 && errno == ESRCH);
     errno = 0;

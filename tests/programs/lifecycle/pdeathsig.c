@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int go[2], ready[2];
+static int go[2], ready[2], pids[2];
 
 static int get_pdeath(void)
 {
@@ -40,12 +40,12 @@ static pid_t make_orphan(int sig, pid_t *b_out)
             sigpending(&pend);
             _exit(50 + sigismember(&pend, SIGUSR1));
         }
-        write(ready[1], &b, sizeof b);
+        write(pids[1], &b, sizeof b);
         char c;
         read(ready[0], &c, 1);                        /* B has set it */
         _exit(0);
     }
-    read(ready[0], b_out, sizeof *b_out);
+    read(pids[0], b_out, sizeof *b_out);
     return a;
 }
 
@@ -54,13 +54,15 @@ int main(void)
     int st;
     pipe(go);
     pipe(ready);
+    pipe(pids);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
 
     printf("PDEATHSIG initially %d\n", get_pdeath());
-    printf("set SIGUSR2: %d, get %d\n", prctl(PR_SET_PDEATHSIG, SIGUSR2), get_pdeath());
+    int r = prctl(PR_SET_PDEATHSIG, SIGUSR2);
+    printf("set SIGUSR2: %d, get %d\n", r, get_pdeath());
     errno = 0;
-    printf("set 65: EINVAL %d, value kept %d\n", prctl(PR_SET_PDEATHSIG, 65) == -1 && errno == EINVAL,
-           get_pdeath() == SIGUSR2);
+    int bad = prctl(PR_SET_PDEATHSIG, 65) == -1 && errno == EINVAL;
+    printf("set 65: EINVAL %d, value kept %d\n", bad, get_pdeath() == SIGUSR2);
     fflush(stdout);
     pid_t c = fork();
     if (c == 0) _exit(get_pdeath());

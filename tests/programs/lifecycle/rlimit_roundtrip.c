@@ -43,7 +43,8 @@ int main(void)
     printf("getrlimit CORE: %ld/%ld\n", (long)got.rlim_cur, (long)got.rlim_max);
 
     struct rl64 n = {150, 200}, o = {0, 0};
-    printf("prlimit64 set CORE 150/200: %s, old %llu/%llu\n", err(prl(0, RLIMIT_CORE, &n, &o)), o.cur, o.max);
+    long r0 = prl(0, RLIMIT_CORE, &n, &o);
+    printf("prlimit64 set CORE 150/200: %s, old %llu/%llu\n", err(r0), o.cur, o.max);
     prl(0, RLIMIT_CORE, 0, &o);
     printf("prlimit64 get CORE: %llu/%llu\n", o.cur, o.max);
 

@@ -53,8 +53,11 @@ int main(void) {
     waitpid(pid, &st, 0);
     printf("misaligned load with AC, SIG_DFL: killed %d by %d, core bit %d\n", WIFSIGNALED(st), WTERMSIG(st), WCOREDUMP(st) ? 1 : 0);
 
+    int cfd[2];
+    pipe(cfd);
     pid = fork();
     if (pid == 0) {
+        fd[1] = cfd[1];
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = on_bus;
@@ -63,9 +66,10 @@ int main(void) {
         misaligned_load();
         _exit(1);
     }
+    close(cfd[1]);
     waitpid(pid, &st, 0);
-    char r[3];
-    read(fd[0], r, 3);
+    char r[3] = {0, 0, 0};
+    read(cfd[0], r, 3);     /* EOF (zeros) if the handler never ran */
     printf("with a handler: signal %d, BUS_ADRALN %d, si_addr NULL %d, child exited %d\n", r[0], r[1] == BUS_ADRALN, r[2], WEXITSTATUS(st));
 
     struct sigaction sa;

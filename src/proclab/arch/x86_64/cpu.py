@@ -267,6 +267,21 @@ class Cpu:
         if fpu is not None:
             write_fxsave(ctx, fpu)
 
+    def clear_exception_state(self, ctx: Context) -> None:
+        """Forget the CPU's memory of exceptions (QEMU's old_exception, which
+        turns a second #DE or #GP into a double fault). Real hardware clears it
+        when it delivers an exception; ours are taken by a hook instead, so the
+        register file is rebuilt from the pristine one plus everything
+        architectural: general registers, FS/GS bases, flags, x87/SSE state.
+        Never inside a hook."""
+        assert not self._in_syscall
+        regs = self.read_regs(ctx)
+        fpu = self.read_fpu(ctx)
+        self.drop(ctx)
+        ctx.copy_from(self._pristine)
+        ctx.write_regs(regs)
+        write_fxsave(ctx, fpu)
+
     def read_fpu(self, ctx: Context) -> bytes:
         """The x87/SSE state of `ctx` as an fxsave image (512 bytes)."""
         if self.live is ctx:

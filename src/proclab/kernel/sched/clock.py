@@ -42,6 +42,7 @@ COSTS = {
     "switch": 1_000,
     "fork": 25_000,
     "exec": 100_000,
+    "signal": 1_000,      # setting up a handler's frame
     "script_step": 100,  # one step of a scripted (Python) user program
 }
 
