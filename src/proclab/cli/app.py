@@ -85,7 +85,9 @@ def run(
     kernel = Kernel(config)
     kernel.on_warning = lambda message: err.print(f"proclab: warning: {message}", markup=False)
     recorder = Summary(kernel) if summary else None
-    argv0 = prog[:-2] if prog.endswith(".c") else prog
+    # argv[0] is the file executed, as a shell passes it: for a .c file, its
+    # compiled binary (so that a program can exec itself).
+    argv0 = str(binary) if prog.endswith(".c") else prog
     command = Command(os.fsencode(binary), [os.fsencode(argv0)] + [os.fsencode(a) for a in args or []],
                       [k + b"=" + v for k, v in os.environb.items()])
     try:

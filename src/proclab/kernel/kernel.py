@@ -136,6 +136,7 @@ class Kernel:
         self.halting = False
         self.result: Optional[RunResult] = None
         self.idle_ns = 0
+        self._voluntary = False       # did the last task leave the CPU by sleeping?
         self.nr_threads = 0
         self.max_threads = cfg.max_threads
         self.user_tasks: Counter[int] = Counter()
@@ -218,22 +219,33 @@ class Kernel:
 
     def run(self) -> RunResult:
         """Run until the machine halts; returns how it ended."""
-        sched = self.sched
-        rq = sched.rqs[0]
-        prev, voluntary = rq.curr, False
         while not self.halted:
-            nxt = sched.pick_next_task(rq)
-            sched.context_switch(rq, prev, nxt, voluntary)
-            prev = nxt
-            if nxt is rq.idle:
-                voluntary = False
+            if not self.schedule_step():
                 self.do_idle()
-                continue
-            self.entry.run_task(rq, nxt)
-            voluntary = sched.put_prev_task(rq, nxt)
-            self.check_budget()
         assert self.result is not None
         return self.result
+
+    def run_until_idle(self) -> None:
+        """Run until no task is runnable (for callers that drive the machine
+        step by step, such as tests feeding scripted programs)."""
+        while not self.halted and self.schedule_step():
+            pass
+
+    def schedule_step(self) -> bool:
+        """One turn of the CPU: switch to the next task and run it until it
+        calls schedule(). False (after switching to idle) when none can run."""
+        sched = self.sched
+        rq = sched.rqs[0]
+        prev = rq.curr
+        nxt = sched.pick_next_task(rq)
+        sched.context_switch(rq, prev, nxt, self._voluntary)
+        self._voluntary = False
+        if nxt is rq.idle:
+            return False
+        self.entry.run_task(rq, nxt)
+        self._voluntary = sched.put_prev_task(rq, nxt)
+        self.check_budget()
+        return True
 
     def do_idle(self) -> None:
         """Nothing can run: jump to the next timer, or stop when there is none."""
