@@ -2,8 +2,11 @@
 on proclab, and getpid syscalls per second on proclab.
 
 Each figure is the difference between a run of N and a run of 2N iterations,
-divided by N, so start-up (exec, boot, compilation) cancels out; each run is
-repeated and the fastest kept.
+divided by N, so start-up (exec, boot, compilation) cancels out. Times are CPU
+times (user + system: the host program's from getrusage, proclab's own), which
+other load on the machine disturbs far less than wall-clock time. Host and
+proclab are measured in interleaved rounds and each ratio is taken within a
+round, because a shared machine has slow and fast phases lasting seconds.
 
     python bench/fork_cycle.py [--cycles N] [--getpids M] [--repeat R]
 """
@@ -11,6 +14,8 @@ repeated and the fastest kept.
 from __future__ import annotations
 
 import argparse
+import resource
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -23,51 +28,79 @@ from proclab.toolchain.compile import compile_c
 SOURCE = Path(__file__).resolve().parent / "programs" / "fork_cycle.c"
 
 
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def host_seconds(binary: Path, cycles: int, getpids: int) -> float:
-    start = time.perf_counter()
+    """CPU time of the program and all its children on the host kernel."""
+    start = _children_cpu()
     subprocess.run([str(binary), str(cycles), str(getpids)], check=True)
-    return time.perf_counter() - start
+    return _children_cpu() - start
 
 
 def proclab_seconds(binary: Path, cycles: int, getpids: int, exact: bool) -> float:
     kernel = Kernel(KernelConfig(memory=256 << 20, exact=exact), BufferConsole())
     argv = [str(binary).encode(), str(cycles).encode(), str(getpids).encode()]
-    start = time.perf_counter()
+    start = time.process_time()
     kernel.boot(Command(str(binary).encode(), argv, []))
     result = kernel.run()
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert result.status == 0, result
     return elapsed
 
 
-def per_unit(run, n: int, repeat: int, **kw) -> float:
-    """Seconds per iteration: (best time of 2n - best time of n) / n."""
-    one = min(run(n, **kw) for _ in range(repeat))
-    two = min(run(2 * n, **kw) for _ in range(repeat))
+def per_unit(run, n: int) -> float:
+    """Seconds per iteration: (t(2n) - t(n)) / n."""
+    one = run(n)
+    two = run(2 * n)
     return max(two - one, 1e-9) / n
+
+
+def interleaved(runs: dict[str, object], n: int, repeat: int) -> dict[str, list[float]]:
+    """`repeat` rounds; each round measures every run once, back to back, so
+    that slow and fast phases of a shared machine hit all of them alike."""
+    samples: dict[str, list[float]] = {label: [] for label in runs}
+    for _ in range(repeat):
+        for label, run in runs.items():
+            samples[label].append(per_unit(run, n))
+    return samples
+
+
+def report(samples: dict[str, list[float]], unit: str, scale: float) -> None:
+    """Median per run, and the median of the per-round ratios to the host."""
+    host = samples["host kernel"]
+    for label, values in samples.items():
+        line = f"  {label:<28} {statistics.median(values) * scale:10.1f} {unit}"
+        if label != "host kernel":
+            ratio = statistics.median(v / h for v, h in zip(values, host))
+            line += f"   ratio to host {ratio:5.2f}"
+        print(line)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cycles", type=int, default=2000)
     ap.add_argument("--getpids", type=int, default=100000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     binary = compile_c(SOURCE)
 
-    host = per_unit(lambda n: host_seconds(binary, n, 0), args.cycles, args.repeat)
-    rows = [("host kernel", host)]
-    for label, exact in (("proclab (exact preemption)", True), ("proclab (--fast)", False)):
-        rows.append((label, per_unit(lambda n, e=exact: proclab_seconds(binary, n, 0, e), args.cycles, args.repeat)))
-    print(f"fork+exit+wait cycle ({args.cycles} and {2 * args.cycles} cycles, best of {args.repeat})")
-    for label, secs in rows:
-        ratio = "" if label == "host kernel" else f"   ratio to host {secs / host:5.2f}"
-        print(f"  {label:<28} {secs * 1e6:8.1f} us per cycle{ratio}")
+    cycles = interleaved({
+        "host kernel": lambda n: host_seconds(binary, n, 0),
+        "proclab (exact preemption)": lambda n: proclab_seconds(binary, n, 0, True),
+        "proclab (--fast)": lambda n: proclab_seconds(binary, n, 0, False),
+    }, args.cycles, args.repeat)
+    print(f"fork+exit+wait cycle ({args.cycles} and {2 * args.cycles} cycles, median of {args.repeat} rounds)")
+    report(cycles, "us per cycle", 1e6)
 
-    getpid = per_unit(lambda n: proclab_seconds(binary, 0, n, True), args.getpids, args.repeat)
-    host_getpid = per_unit(lambda n: host_seconds(binary, 0, n), args.getpids * 10, args.repeat)
-    print(f"getpid syscalls per second: proclab {1 / getpid:,.0f}, host {1 / host_getpid:,.0f} "
-          f"(ratio {getpid / host_getpid:.1f})")
+    getpids = interleaved({
+        "host kernel": lambda n: host_seconds(binary, 0, n),
+        "proclab": lambda n: proclab_seconds(binary, 0, n, True),
+    }, args.getpids, args.repeat)
+    print(f"getpid ({args.getpids} and {2 * args.getpids} calls, median of {args.repeat} rounds)")
+    report(getpids, "ns per call ", 1e9)
 
 
 if __name__ == "__main__":

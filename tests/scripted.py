@@ -64,7 +64,7 @@ def check_invariants(k: Kernel) -> None:
             assert child.real_parent is t
         # the index of reportable children is exact and in children-list order
         ready = [c for c in t.children if k.exit.has_something_to_report(c)]
-        indexed = list(t.wait_ready.values()) if t.wait_ready is not None else []
+        indexed = list(t.wait_ready.values()) if t.wait_ready else []
         assert indexed == ready, (t, indexed, ready)
         assert t.nr_clone_children == sum(1 for c in t.children if c.exit_signal != 17)
     # frame reference counts: every PTE and every cached page holds one

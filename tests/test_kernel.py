@@ -264,3 +264,18 @@ def test_states_as_ps_letters_and_every_change_is_traced() -> None:
     run_scripted(main, probes=probes)
     assert letters == ["R", "S", "T", "R", "S", "Z", None]
     assert (0x1, 0x0) in changes and (0x0, 0x104) in changes and (0x0, 0x80) in changes
+
+
+def test_init_ignores_signals_it_has_no_handler_for() -> None:
+    """G3: kill(1, ...) from a root program succeeds but does nothing to init,
+    even SIGKILL; init goes on reaping and powers off normally."""
+    results = []
+
+    def main(u):
+        for sig in (S.SIGTERM, S.SIGKILL, S.SIGSTOP, S.SIGSEGV):
+            results.append((yield u.sys("kill", 1, sig)))
+        results.append(state_char(u._k.pid_ns.find_task(1)))
+
+    k = run_scripted(main)
+    assert results == [0, 0, 0, 0, "S"]
+    assert k.result.reason == "poweroff" and k.child_reaper.pid == 1

@@ -250,8 +250,8 @@ class Entry:
             if t.tif:
                 continue
             stop = self.enter_user(rq, t)
-            if t.kstack is not None:
-                return  # asleep inside a syscall
+            if t.kstack is not None or t.thread is None:
+                return  # asleep inside a syscall, or dead
             if stop is Stop.TICK:
                 t.syscall_nr = -1
                 t.utime += TICK_NS

@@ -58,14 +58,15 @@ _WAITID_OPTIONS = W.WNOHANG | W.WEXITED | W.WSTOPPED | W.WCONTINUED | W.WNOWAIT 
 class WaitOpts:
     """struct wait_opts: one wait call's question."""
 
-    __slots__ = ("type", "pid", "flags", "status", "rusage", "info", "notask_error")
+    __slots__ = ("type", "pid", "flags", "status", "rusage", "want_rusage", "info", "notask_error")
 
-    def __init__(self, type_: int, pid: object, flags: int) -> None:
+    def __init__(self, type_: int, pid: object, flags: int, want_rusage: bool = False) -> None:
         self.type = type_            # P_ALL, P_PID, P_PGID
         self.pid = pid               # the struct pid for P_PID/P_PGID
         self.flags = flags
         self.status: Optional[int] = None
         self.rusage: Optional[bytes] = None       # the reported child's struct rusage
+        self.want_rusage = want_rusage
         self.info: Optional[dict] = None
         self.notask_error = -E.ECHILD
 
@@ -284,8 +285,6 @@ class Exit:
         ready = parent.wait_ready
         if ready is not None:
             ready.pop(p.sibling_seq, None)
-            if not ready:
-                parent.wait_ready = None
 
     def replace_child(self, old: TaskStruct, new: TaskStruct) -> None:
         """`new` takes `old`'s place among its parent's children (de_thread)."""
@@ -318,8 +317,6 @@ class Exit:
             ready[p.sibling_seq] = p
         elif ready is not None:
             ready.pop(p.sibling_seq, None)
-            if not ready:
-                parent.wait_ready = None
 
     def has_eligible_child(self, wo: WaitOpts, tsk: TaskStruct) -> bool:
         """Is there any child `wo` could ever report (else ECHILD)?"""
@@ -416,7 +413,8 @@ class Exit:
             self.update_wait_ready(p)
         wo.status = (code << 8) | 0x7F
         wo.info = {"signo": S.SIGCHLD, "code": S.CLD_STOPPED, "pid": p.tgid, "uid": p.cred.uid, "status": code}
-        wo.rusage = self.child_rusage(p)
+        if wo.want_rusage:
+            wo.rusage = self.child_rusage(p)
         return p.tgid
 
     def wait_task_continued(self, wo: WaitOpts, p: TaskStruct) -> int:
@@ -430,13 +428,17 @@ class Exit:
         wo.status = 0xFFFF
         wo.info = {"signo": S.SIGCHLD, "code": S.CLD_CONTINUED, "pid": p.tgid, "uid": p.cred.uid,
                    "status": S.SIGCONT}
-        wo.rusage = self.child_rusage(p)
+        if wo.want_rusage:
+            wo.rusage = self.child_rusage(p)
         return p.tgid
 
     def wait_task_zombie(self, wo: WaitOpts, waiter: TaskStruct, p: TaskStruct) -> int:
         pid = p.tgid
         status = status_word(self.group_status(p))
-        wo.rusage = self.child_rusage(p)  # before release_task folds the times away
+        # what the child used, taken before release_task folds its own share away
+        used = process_usage(p) + p.signal.children_usage
+        if wo.want_rusage:
+            wo.rusage = pack_rusage(used)
         if wo.flags & W.WNOWAIT:
             wo.status = status
             wo.info = self._child_info(p, status)
@@ -444,8 +446,7 @@ class Exit:
         p.exit_state = EXIT_DEAD
         if p.thread_group_leader():
             # The parent's children usage grows by the child's and its children's.
-            waiter.signal.children_usage = (waiter.signal.children_usage + process_usage(p)
-                                            + p.signal.children_usage)
+            waiter.signal.children_usage = waiter.signal.children_usage + used
         wo.status = status
         wo.info = self._child_info(p, status)
         if self.k.tp.task_reaped.probes:
@@ -533,7 +534,7 @@ class Exit:
         if options & ~_WAIT_OPTIONS:
             return -E.EINVAL
         type_, pid = self._wait_target(upid, t)
-        wo = WaitOpts(type_, pid, options | W.WEXITED)
+        wo = WaitOpts(type_, pid, options | W.WEXITED, want_rusage=bool(ru))
         ret = yield from self.do_wait(t, wo)
         if ret > 0:
             uacc = self.k.uaccess
@@ -559,7 +560,7 @@ class Exit:
             type_, pid = W.P_PGID, (ns.find_pid(upid) or object()) if upid else t.signal.pgrp
         else:
             return -E.EINVAL
-        wo = WaitOpts(type_, pid, options)
+        wo = WaitOpts(type_, pid, options, want_rusage=bool(ru))
         ret = yield from self.do_wait(t, wo)
         if ret < 0:
             return ret

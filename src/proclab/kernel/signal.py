@@ -354,7 +354,7 @@ class Signals:
         else:
             why = S.CLD_EXITED
             status = (code >> 8) & 0xFF
-        used = process_usage(tsk) + tsk.signal.children_usage
+        used = process_usage(tsk) + tsk.signal.children_usage  # si_utime, si_stime
         info = siginfo(sig, why, pid=tsk.tgid, uid=tsk.cred.uid, status=status,
                        utime=ns_to_clock_t(used.utime), stime=ns_to_clock_t(used.stime))
         autoreap = False

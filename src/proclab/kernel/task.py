@@ -120,8 +120,9 @@ class Usage(NamedTuple):
     nvcsw: int = 0
     nivcsw: int = 0
 
-    def __add__(self, other: "Usage") -> "Usage":  # type: ignore[override]
-        return Usage(*(a + b for a, b in zip(self, other)))
+    def __add__(self, o: "Usage") -> "Usage":  # type: ignore[override]
+        return Usage(self[0] + o[0], self[1] + o[1], self[2] + o[2], self[3] + o[3],
+                     self[4] + o[4], self[5] + o[5])
 
 
 NO_USAGE = Usage()
@@ -134,8 +135,11 @@ def task_usage(t: "TaskStruct") -> Usage:
 def process_usage(t: "TaskStruct") -> Usage:
     """thread_group_cputime() and friends: the threads that exited plus the
     live ones (a zombie leader included)."""
-    total = t.signal.dead_usage
-    for thread in t.signal.threads() or (t,):
+    sig = t.signal
+    if sig.nr_threads <= 1:
+        return sig.dead_usage + task_usage(t)
+    total = sig.dead_usage
+    for thread in sig.threads():
         total = total + task_usage(thread)
     return total
 

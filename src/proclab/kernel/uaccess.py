@@ -24,6 +24,8 @@ FaultFn = Callable[["TaskStruct", "MmStruct", int, int, bool], Optional[int]]
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _I32 = struct.Struct("<i")
+_NEEDS_READ = ACCESS_NEEDS[ACCESS_READ]
+_NEEDS_WRITE = ACCESS_NEEDS[ACCESS_WRITE]
 
 
 class UserAccess:
@@ -97,22 +99,42 @@ class UserAccess:
             addr += n
         return None
 
+    def _get(self, task: TaskStruct, addr: int, fmt: struct.Struct) -> Optional[int]:
+        """get_user(): one value; within a readable page it is a single unpack."""
+        mm = task.mm
+        off = addr & (PAGE_SIZE - 1)
+        if mm is not None and off <= PAGE_SIZE - fmt.size:
+            pte = mm.pgtable.get(addr >> PAGE_SHIFT)
+            if pte is not None and pte & _NEEDS_READ:
+                return fmt.unpack_from(mm.phys.mem, ((pte >> PAGE_SHIFT) << PAGE_SHIFT) + off)[0]
+        data = self.copy_from_user(task, addr, fmt.size)
+        return None if data is None else fmt.unpack(data)[0]
+
+    def _put(self, task: TaskStruct, addr: int, fmt: struct.Struct, value: int) -> bool:
+        """put_user(): one value; within a writable page it is a single pack."""
+        mm = task.mm
+        off = addr & (PAGE_SIZE - 1)
+        if mm is not None and off <= PAGE_SIZE - fmt.size:
+            pte = mm.pgtable.get(addr >> PAGE_SHIFT)
+            if pte is not None and pte & _NEEDS_WRITE:
+                mm.phys.write_value(pte >> PAGE_SHIFT, off, fmt, value)
+                return True
+        return self.copy_to_user(task, addr, fmt.pack(value))
+
     def get_u64(self, task: TaskStruct, addr: int) -> Optional[int]:
-        data = self.copy_from_user(task, addr, 8)
-        return None if data is None else _U64.unpack(data)[0]
+        return self._get(task, addr, _U64)
 
     def get_u32(self, task: TaskStruct, addr: int) -> Optional[int]:
-        data = self.copy_from_user(task, addr, 4)
-        return None if data is None else _U32.unpack(data)[0]
+        return self._get(task, addr, _U32)
 
     def put_u64(self, task: TaskStruct, addr: int, value: int) -> bool:
-        return self.copy_to_user(task, addr, _U64.pack(value & 0xFFFFFFFFFFFFFFFF))
+        return self._put(task, addr, _U64, value & 0xFFFFFFFFFFFFFFFF)
 
     def put_u32(self, task: TaskStruct, addr: int, value: int) -> bool:
-        return self.copy_to_user(task, addr, _U32.pack(value & 0xFFFFFFFF))
+        return self._put(task, addr, _U32, value & 0xFFFFFFFF)
 
     def put_i32(self, task: TaskStruct, addr: int, value: int) -> bool:
-        return self.copy_to_user(task, addr, _I32.pack(value))
+        return self._put(task, addr, _I32, value)
 
     def get_ptr_array(self, task: TaskStruct, addr: int, limit: int) -> Optional[list[int]]:
         """A NULL-terminated array of pointers (argv, envp), at most `limit` long."""

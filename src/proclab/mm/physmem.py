@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import mmap
+import struct
 from array import array
 from typing import Callable
 
@@ -102,6 +103,12 @@ class PhysMem:
         """Store bytes into a frame from the kernel side."""
         base = (pfn << PAGE_SHIFT) + offset
         self.mem[base:base + len(data)] = data
+        if pfn in self.code_frames:
+            self._flush_code()
+
+    def write_value(self, pfn: int, offset: int, fmt: struct.Struct, value: int) -> None:
+        """Store one packed value into a frame (put_user's fast path)."""
+        fmt.pack_into(self.mem, (pfn << PAGE_SHIFT) + offset, value)
         if pfn in self.code_frames:
             self._flush_code()
 

@@ -9,8 +9,8 @@ CPU would raise #PF. A context switch between address spaces is a TLB flush;
 translated code survives it because Unicorn keys translations by physical page.
 
 Kernel entry happens in hooks: `syscall` calls the kernel's syscall entry with
-the six argument registers, CPU exceptions (#DE, #UD, #BP, #GP, a failed fill)
-stop the CPU and are reported to the kernel as a `Trap`, which turns them into
+the six argument registers, CPU exceptions (#DE, #UD, #BP, #GP, a failed fill,
+port I/O, which Unicorn itself allows at CPL 3) stop the CPU and are reported to the kernel as a `Trap`, which turns them into
 signals. Facts this relies on are in ../shared/EMULATION_NOTES.md:
 - inside the syscall hook RIP still points at the `syscall` instruction; Unicorn
   adds 2 when the hook returns, also when it called emu_stop();
@@ -29,6 +29,7 @@ from unicorn import (
     UC_ARCH_X86,
     UC_CTL_IO_WRITE,
     UC_CTL_TLB_FLUSH,
+    UC_ERR_OK,
     UC_HOOK_INSN,
     UC_HOOK_INSN_INVALID,
     UC_HOOK_INTR,
@@ -47,7 +48,6 @@ from .pgtable import ACCESS_NEEDS, PAGE_SHIFT
 
 _U64 = 0xFFFFFFFFFFFFFFFF
 _SYSCALL_INSN_LEN = 2
-_HLT = 0xF4
 
 # Entering user mode (arch/x86/include/asm/segment.h, msr-index.h)
 _SYSRETQ = b"\x48\x0f\x07"
@@ -75,6 +75,26 @@ X86_TRAP_PF = 14  # page fault
 X86_TRAP_MF = 16
 X86_TRAP_AC = 17
 X86_TRAP_XF = 19
+
+# Hook callbacks are registered with the C library directly: the binding's own
+# wrappers cost about 0.5 us per call, and syscalls and TLB fills are the hot
+# path. Signatures as in unicorn.h; `void *` arguments arrive as ints.
+_C = ctypes
+_CB_SYSCALL = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_void_p)
+_CB_TLB_FILL = _C.CFUNCTYPE(_C.c_bool, _C.c_void_p, _C.c_uint64, _C.c_int, _C.c_void_p, _C.c_void_p)
+_CB_INTR = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_uint32, _C.c_void_p)
+_CB_INVALID = _C.CFUNCTYPE(_C.c_bool, _C.c_void_p, _C.c_void_p)
+_CB_IN = _C.CFUNCTYPE(_C.c_uint32, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_void_p)
+_CB_OUT = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_uint32, _C.c_void_p)
+# uc_ctl's command word: (UC_CTL_IO_WRITE << 30) | (number of arguments << 26) | control
+_CTL_TLB_FLUSH = (UC_CTL_IO_WRITE << 30) | UC_CTL_TLB_FLUSH
+
+
+class _TlbEntry(ctypes.Structure):
+    """uc_tlb_entry: what a TLB fill hook answers."""
+
+    _fields_ = (("paddr", ctypes.c_uint64), ("perms", ctypes.c_uint32))
+
 
 # entry(nr, a0..a5) -> value for RAX, or None when the kernel took the task off
 # the normal return path (it asked the CPU to stop and will reload registers).
@@ -131,8 +151,12 @@ class Cpu:
         self.pgtable: dict[int, int] = {}
         self.live: Optional[Context] = None  # whose registers the CPU holds
         self.trap: Optional[Trap] = None
+        self._fill_fault: Optional[Trap] = None  # the last fill that failed (maybe a probe)
         self._stop: Optional[Stop] = None
         self._in_syscall = False
+        # Port I/O at CPL 3: registers just before the in/out, while the rest of
+        # its translation block runs "frozen" (see _hook_io).
+        self._io_snapshot: Optional[Context] = None
         self.code_frames = code_frames
         self.ctx_size = uclib.uc_context_size(self._uch)
         self._rax = ctypes.c_uint64()
@@ -146,11 +170,34 @@ class Cpu:
         base = ctypes.addressof(self._sys_vals)
         self._sys_ptrs = (ctypes.c_void_p * 7)(*[base + 8 * i for i in range(7)])
 
-        uc.hook_add(UC_HOOK_INSN, self._hook_syscall, None, 1, 0, X.UC_X86_INS_SYSCALL)
-        uc.hook_add(UC_HOOK_TLB_FILL, self._tlb_fill)
-        uc.hook_add(UC_HOOK_INTR, self._hook_intr)
-        uc.hook_add(UC_HOOK_INSN_INVALID, self._hook_invalid)
+        # An exception raised by kernel code inside a hook cannot cross the C
+        # frames: the hook stores it here, stops the CPU, and run() re-raises it.
+        self._hook_error: Optional[BaseException] = None
+        self._callbacks: list[object] = []  # keeps the C function pointers alive
+        self._hook(UC_HOOK_INSN, _CB_SYSCALL(self._hook_syscall), X.UC_X86_INS_SYSCALL)
+        self._hook(UC_HOOK_TLB_FILL, _CB_TLB_FILL(self._tlb_fill))
+        self._hook(UC_HOOK_INTR, _CB_INTR(self._hook_intr))
+        self._hook(UC_HOOK_INSN_INVALID, _CB_INVALID(self._hook_invalid))
+        self._hook(UC_HOOK_INSN, _CB_IN(self._hook_in), X.UC_X86_INS_IN)
+        self._hook(UC_HOOK_INSN, _CB_OUT(self._hook_out), X.UC_X86_INS_OUT)
         self._pristine = self._enter_user_mode()
+
+    def _hook(self, kind: int, callback: object, *insn: int) -> None:
+        """uc_hook_add() for every address (begin 1 > end 0), with the
+        instruction id for UC_HOOK_INSN."""
+        handle = ctypes.c_size_t()
+        extra = [ctypes.c_int(i) for i in insn]
+        err = uclib.uc_hook_add(self._uch, ctypes.byref(handle), kind, callback, None,
+                                ctypes.c_uint64(1), ctypes.c_uint64(0), *extra)
+        if err != UC_ERR_OK:  # pragma: no cover - engine change
+            raise UcError(err)
+        self._callbacks.append(callback)
+
+    def _stop_on_error(self, error: BaseException) -> None:
+        """A hook's kernel code raised: remember the first error and stop."""
+        if self._hook_error is None:
+            self._hook_error = error
+        uclib.uc_emu_stop(self._uch)
 
     # ---- register files -------------------------------------------------
 
@@ -319,7 +366,7 @@ class Cpu:
             self.flush_tlb()
 
     def flush_tlb(self) -> None:
-        self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
+        uclib.uc_ctl(self._uch, _CTL_TLB_FLUSH)
 
     def flush_code(self) -> None:
         """Drop all translated code: a frame that held code is being reused, and
@@ -332,24 +379,42 @@ class Cpu:
         """Kernel code (from inside a hook) asks the CPU to return to the scheduler."""
         if self._stop is None:
             self._stop = Stop.KERNEL
-        self.uc.emu_stop()
+        uclib.uc_emu_stop(self._uch)
 
     def run(self, count: int) -> Stop:
         """Run the live register file in user mode for at most `count`
         instructions (0: no limit) until the kernel or an exception stops it."""
         self._stop = None
         self.trap = None
+        self._fill_fault = None
+        self._hook_error = None
         uclib.uc_reg_read(self._uch, RIP, ctypes.byref(self._reg))
-        try:
-            self.uc.emu_start(self._reg.value, 0, 0, count)
-        except UcError:
-            if self.trap is None:  # an exception no hook recorded: report a #GP
-                self.trap = Trap(X86_TRAP_GP, self._rip())
+        err = uclib.uc_emu_start(self._uch, self._reg.value, 0, 0, count)
+        if self._hook_error is not None:
+            error, self._hook_error = self._hook_error, None
+            raise error
+        if err != UC_ERR_OK and self.trap is None:
+            self.trap = self._real_fault()
+        if self._io_snapshot is not None:
+            self._thaw()
         if self.trap is not None:
             return Stop.TRAP
         if self._stop is not None:
             return self._stop
         return Stop.TICK
+
+    def _real_fault(self) -> Optional[Trap]:
+        """Why did emu_start fail? QEMU also looks pages up without faulting
+        (probes); a failed probe leaves an error that emu_start reports when
+        emulation ends later for another reason. A real page fault stops the
+        CPU at the instruction whose fill failed, before anything else."""
+        if self._stop is not None:
+            return None  # the kernel stopped the CPU (in a syscall): nothing faulted
+        fault = self._fill_fault
+        rip = self._rip()
+        if fault is not None:
+            return fault if fault.rip == rip else None  # else: a stale probe, then a tick
+        return Trap(X86_TRAP_GP, rip)  # an exception no hook saw
 
     def _rip(self) -> int:
         uclib.uc_reg_read(self._uch, RIP, ctypes.byref(self._reg))
@@ -368,43 +433,87 @@ class Cpu:
 
     # ---- hooks (run inside emu_start) ------------------------------------
 
-    def _hook_syscall(self, uc: Uc, _data: object) -> None:
+    def _hook_syscall(self, _uch: int, _data: int) -> None:
         """entry_SYSCALL_64: hand nr and the six arguments to the kernel."""
+        if self._io_snapshot is not None:
+            return  # the rest of a block after in/out: never really executed
         uclib.uc_reg_read_batch(self._uch, self._sys_ids, self._sys_ptrs, 7)
         v = self._sys_vals
         self._in_syscall = True
         try:
             ret = self._entry(v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        except BaseException as error:
+            self._stop_on_error(error)
+            return
         finally:
             self._in_syscall = False
         if ret is not None and self.live is not None:
             self._rax.value = ret & _U64
             uclib.uc_reg_write(self._uch, RAX, ctypes.byref(self._rax))
         if self._stop is not None:
-            uc.emu_stop()
+            uclib.uc_emu_stop(self._uch)
 
-    def _tlb_fill(self, uc: Uc, vaddr: int, access: int, entry: object, _data: object) -> bool:
+    def _tlb_fill(self, _uch: int, vaddr: int, access: int, entry: int, _data: int) -> bool:
         """The MMU's page walk: PTE of the live page table, or a page fault."""
+        if self._io_snapshot is not None:
+            return False  # frozen after in/out: nothing may touch memory
         pte = self.pgtable.get(vaddr >> PAGE_SHIFT)
         if pte is None or not pte & ACCESS_NEEDS[access]:
             present = pte is not None
-            pte = self._fault(vaddr, access)
+            try:
+                pte = self._fault(vaddr, access)
+            except BaseException as error:
+                self._stop_on_error(error)
+                return False
             if pte is None:
-                self.trap = Trap(X86_TRAP_PF, self._rip(), vaddr, access, present)
+                self._fill_fault = Trap(X86_TRAP_PF, self._rip(), vaddr, access, present)
                 return False
         perms = pte & 7
         if perms & 4:
             self.code_frames.add(pte >> PAGE_SHIFT)
-        entry.paddr = (pte >> PAGE_SHIFT) << PAGE_SHIFT
-        entry.perms = perms
+        result = _TlbEntry.from_address(entry)
+        result.paddr = (pte >> PAGE_SHIFT) << PAGE_SHIFT
+        result.perms = perms
         return True
 
-    def _hook_intr(self, uc: Uc, intno: int, _data: object) -> None:
+    def _hook_intr(self, _uch: int, intno: int, _data: int) -> None:
         """A CPU exception (#DE, #BP, #UD, #GP...): stop and let the kernel decide."""
-        self.trap = Trap(intno, self._rip())
-        uc.emu_stop()
+        if self.trap is None:
+            self.trap = Trap(intno, self._rip())
+        uclib.uc_emu_stop(self._uch)
 
-    def _hook_invalid(self, uc: Uc, _data: object) -> bool:
+    def _hook_invalid(self, _uch: int, _data: int) -> bool:
         """An opcode Unicorn cannot decode: #UD."""
-        self.trap = Trap(X86_TRAP_UD, self._rip())
+        if self.trap is None:
+            self.trap = Trap(X86_TRAP_UD, self._rip())
         return False
+
+    def _hook_in(self, _uch: int, _port: int, _size: int, _data: int) -> int:
+        self._io_fault()
+        return 0  # what `in` reads; _thaw puts the old register back
+
+    def _hook_out(self, _uch: int, _port: int, _size: int, _value: int, _data: int) -> None:
+        self._io_fault()
+
+    def _io_fault(self) -> None:
+        """in/out/ins/outs at CPL 3 with IOPL 0 and no I/O bitmap: #GP on real
+        hardware. Unicorn skips that check and calls the I/O hooks from inside
+        the instruction (RIP synced to it), and a stop takes effect only at the
+        end of the translation block. So the registers are saved here, the TLB
+        is emptied and every later fill refused (the rest of the block cannot
+        touch memory, its syscalls are ignored), and `_thaw` puts the saved
+        registers back: the task stops exactly before the in/out."""
+        if self.trap is None:
+            self.trap = Trap(X86_TRAP_GP, self._rip())
+            snapshot = self.new_context()
+            uclib.uc_context_save(self._uch, snapshot.ptr)
+            self._io_snapshot = snapshot
+            self.flush_tlb()
+        uclib.uc_emu_stop(self._uch)
+
+    def _thaw(self) -> None:
+        """Undo the frozen rest of a block after in/out (see _hook_io)."""
+        snapshot, self._io_snapshot = self._io_snapshot, None
+        assert snapshot is not None
+        uclib.uc_context_restore(self._uch, snapshot.ptr)
+        self.flush_tlb()
