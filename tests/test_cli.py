@@ -55,6 +55,23 @@ def test_summary_shows_the_tree_and_counts() -> None:
         assert counter in text
 
 
+def test_summary_shows_what_became_of_each_signal() -> None:
+    """G3/G4 in the summary, per process: five blocked SIGUSR1 coalesce into
+    one delivery; real-time signals queue; a SIGKILL is fatal although it is
+    never dequeued; sigwaitinfo takes signals; init ignores SIGCHLD."""
+    res = proclab("run", "--summary", str(PROGRAMS / "signals" / "blocked_once.c"))
+    text = res.stderr.decode()
+    assert "SIGUSR1 sent 5: 4 merged with a pending one, 1 handled" in text
+    assert "SIGRT5 sent 5: 5 handled" in text  # musl's SIGRTMIN+2 is signal 37
+    assert "signals sent: 11" in text  # ten kills and the SIGCHLD to init
+    lines = proclab("run", "--summary", str(PROGRAMS / "signals" / "g6_job_control.c")).stderr.decode().splitlines()
+    killed = [i for i, line in enumerate(lines) if "SIGKILL · reaped by" in line]
+    assert killed and all("SIGKILL fatal" in lines[i + 1] for i in killed), lines
+    text = proclab("run", "--summary", str(PROGRAMS / "signals" / "g4_delivery_order.c")).stderr.decode()
+    assert "SIGSYS taken by sigwait" in text and "SIGTERM sent 2: 2 handled" in text
+    assert "1 init" in text and "signals: SIGCHLD ignored" in text
+
+
 def test_crash_status_and_message() -> None:
     res = proclab("run", str(PROGRAMS / "crash.c"))
     assert res.returncode == 139

@@ -29,7 +29,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Linux process management in Python: run real programs on a kernel you can watch.",
 )
+# Messages are single lines, never wrapped. The summary's tree wraps its lines
+# to a terminal's width; into a file or pipe nothing is wrapped or cropped.
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+_UNBOUNDED = 100_000
 
 EXIT_USAGE = 2
 
@@ -110,7 +113,8 @@ def run(
         err.print(f"proclab: {prog} (pid {result.pid}) terminated by {signame(sig)}: "
                   f"{DESCRIPTIONS.get(sig, 'signal')}{core}", markup=False)
     if recorder is not None:
-        err.print(recorder.renderable())
+        tree = err if err.is_terminal else Console(stderr=True, highlight=False, width=_UNBOUNDED)
+        tree.print(recorder.renderable(), soft_wrap=False)
     raise typer.Exit(result.exit_code())
 
 

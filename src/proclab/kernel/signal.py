@@ -268,20 +268,19 @@ class Signals:
             sig, info = got
             action = t.sighand.action.get(sig)
             handler = action[0] if action is not None else S.SIG_DFL
-            if handler == S.SIG_IGN:
-                continue
-            if handler != S.SIG_DFL:
+            if handler != S.SIG_DFL and handler != S.SIG_IGN:
                 assert action is not None
                 if k.tp.signal_deliver.probes:
                     k.tp.signal_deliver(sig, t, "handler")
                 return sig, info, action
-            if default_ignored(sig):
-                continue
-            if signal.flags & SIGNAL_UNKILLABLE and not sig_kernel_only(sig):
+            if (handler == S.SIG_IGN or default_ignored(sig)
+                    or (signal.flags & SIGNAL_UNKILLABLE and not sig_kernel_only(sig))
+                    # a terminal stop in an orphaned group is discarded
+                    or (default_stops(sig) and sig != S.SIGSTOP and jobctl.is_current_pgrp_orphaned(t))):
+                if k.tp.signal_deliver.probes:
+                    k.tp.signal_deliver(sig, t, "ignored")
                 continue
             if default_stops(sig):
-                if sig != S.SIGSTOP and jobctl.is_current_pgrp_orphaned(t):
-                    continue  # a terminal stop in an orphaned group: discarded
                 if k.tp.signal_deliver.probes:
                     k.tp.signal_deliver(sig, t, "stop")
                 if jobctl.do_signal_stop(t, sig):
@@ -496,6 +495,8 @@ class Signals:
         if got is None:
             return -E.EAGAIN if deadline is not None and k.clock.now >= deadline else -E.EINTR
         sig, info = got
+        if k.tp.signal_deliver.probes:
+            k.tp.signal_deliver(sig, t, "accepted")
         if uinfo and not uacc.copy_to_user(t, uinfo, pack_siginfo(info)):
             return -E.EFAULT
         return sig

@@ -66,7 +66,11 @@ EVENTS: dict[str, tuple[str, ...]] = {
     # raw_syscalls
     "sys_enter": ("task", "nr", "args"),
     "sys_exit": ("task", "nr", "ret"),
-    # signal (include/trace/events/signal.h); result: "delivered", "ignored", ...
+    # signal (include/trace/events/signal.h). Generation result: "delivered"
+    # (queued), "ignored" (dropped on arrival), "already_pending" (a standard
+    # signal merged with the pending one). Delivery action: "handler", "stop",
+    # "default" (the default action kills), "ignored" (dropped when dequeued),
+    # "accepted" (taken by sigtimedwait/sigwaitinfo).
     "signal_generate": ("sig", "task", "result"),
     "signal_deliver": ("sig", "task", "action"),
 }

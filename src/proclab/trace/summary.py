@@ -3,6 +3,7 @@ tracepoints (DESIGN: tracepoints are the one way to observe the kernel)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -12,6 +13,7 @@ from rich.tree import Tree
 
 from ..kernel.exit import describe_status
 from ..kernel.task import PF_KTHREAD
+from ..uapi.signal import signame
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.kernel import Kernel
@@ -34,6 +36,15 @@ class TaskRecord:
     syscalls: int = 0
     faults: int = 0
     cow_copies: int = 0
+    # signal number -> how often it was sent to this task, and what became of it
+    signals_sent: Counter = field(default_factory=Counter)
+    signal_fates: dict[int, Counter] = field(default_factory=dict)
+
+
+# What became of a signal, by tracepoint outcome (the summary's words).
+_GENERATE_FATES = {"ignored": "ignored", "already_pending": "merged with a pending one"}
+_DELIVER_FATES = {"handler": "handled", "stop": "stopped it", "default": "fatal", "ignored": "ignored",
+                  "accepted": "taken by sigwait"}
 
 
 @dataclass
@@ -43,6 +54,7 @@ class Counts:
     page_faults: int = 0
     cow_copies: int = 0
     syscalls: int = 0
+    signals: int = 0
 
 
 class Summary:
@@ -66,6 +78,8 @@ class Summary:
         tp.page_fault_user.connect(self._fault)
         tp.mm_cow.connect(self._cow)
         tp.sys_enter.connect(self._syscall)
+        tp.signal_generate.connect(self._signal_generate)
+        tp.signal_deliver.connect(self._signal_deliver)
 
     def _record(self, task: TaskStruct) -> TaskRecord:
         rec = self.records.get(task)
@@ -94,7 +108,13 @@ class Summary:
         self._record(task).comm = new
 
     def _exit(self, task: TaskStruct) -> None:
-        self._record(task).ended = describe_status(task.exit_code)
+        rec = self._record(task)
+        rec.ended = describe_status(task.exit_code)
+        sig = task.exit_code & 0x7F
+        if sig and task.group_leader is task and rec.signals_sent[sig] > sum(rec.signal_fates.get(sig, Counter()).values()):
+            # a fatal signal takes the whole group down when it is sent
+            # (complete_signal), without ever being dequeued
+            rec.signal_fates.setdefault(sig, Counter())["fatal"] += 1
 
     def _reaped(self, task: TaskStruct, reaper: TaskStruct, status: int) -> None:
         self._record(task).reaped_by = reaper.tgid
@@ -124,7 +144,40 @@ class Summary:
         self.counts.syscalls += 1
         self._record(task).syscalls += 1
 
+    # Signals are shown per process (on its leader): one sent to the process
+    # is taken by whichever thread is ready for it.
+
+    def _signal_generate(self, sig: int, task: TaskStruct, result: str) -> None:
+        self.counts.signals += 1
+        rec = self._record(task.group_leader)
+        rec.signals_sent[sig] += 1
+        fate = _GENERATE_FATES.get(result)
+        if fate is not None:
+            rec.signal_fates.setdefault(sig, Counter())[fate] += 1
+
+    def _signal_deliver(self, sig: int, task: TaskStruct, action: str) -> None:
+        self._record(task.group_leader).signal_fates.setdefault(sig, Counter())[_DELIVER_FATES[action]] += 1
+
     # ---- views --------------------------------------------------------------------------
+
+    @staticmethod
+    def describe_signals(rec: TaskRecord) -> str:
+        """One phrase per signal the process was sent, e.g. "SIGUSR1 sent 5:
+        1 handled, 4 merged with a pending one". Signals neither delivered nor
+        dropped on arrival were still pending at the end, or were cancelled
+        (a stop signal cancels a pending SIGCONT and the other way round)."""
+        phrases = []
+        for sig in sorted(rec.signals_sent):
+            sent = rec.signals_sent[sig]
+            fates = Counter(rec.signal_fates.get(sig, ()))
+            left = sent - sum(fates.values())
+            if left > 0:
+                fates["never delivered"] += left
+            if sent == 1:
+                phrases.append(f"{signame(sig)} {next(iter(fates))}")
+            else:
+                phrases.append(f"{signame(sig)} sent {sent}: " + ", ".join(f"{n} {fate}" for fate, n in fates.items()))
+        return "; ".join(phrases)
 
     def user_roots(self) -> list[TaskRecord]:
         """The trees below the idle task that are not kernel threads (init's)."""
@@ -153,6 +206,9 @@ class Summary:
         if rec.cow_copies:
             facts.append(f"{rec.cow_copies} COW cop{'y' if rec.cow_copies == 1 else 'ies'}")
         text.append("  " + " · ".join(facts), style="dim")
+        signals = self.describe_signals(rec)
+        if signals:
+            text.append("\n  signals: " + signals, style="dim")
         return text
 
     def tree(self) -> Tree:
@@ -176,6 +232,7 @@ class Summary:
             ("page faults", c.page_faults),
             ("copy-on-write copies", c.cow_copies),
             ("syscalls", c.syscalls),
+            ("signals sent", c.signals),
         ]
         text.append("\n".join(f"{name}: {value}" for name, value in parts))
         text.append(f"\nvirtual time: {k.clock.now / 1e6:.3f} ms (CPU busy {(k.clock.now - k.idle_ns) / 1e6:.3f} ms)")
