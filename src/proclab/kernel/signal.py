@@ -579,22 +579,20 @@ class Signals:
         p = self.k.pid_ns.find_task(tgid)
         if p is None:
             return -E.ESRCH
-        info = self._user_info(t, tgid, sig, uinfo)
-        if isinstance(info, int):
-            return info
-        err = self.check_kill_permission(sig, t, p)
-        if err or sig == 0:
-            return err
-        return self.send_signal(sig, info, p.group_leader, group=True)
+        return self._queue_user_info(t, p.group_leader, tgid, sig, uinfo, group=True)
 
     def sys_rt_tgsigqueueinfo(self, t: TaskStruct, tgid: int, tid: int, sig: int, uinfo: int) -> int:
         p = self.k.pid_ns.find_task(tid)
         if p is None or p.tgid != tgid:
             return -E.ESRCH
+        return self._queue_user_info(t, p, tgid, sig, uinfo, group=False)
+
+    def _queue_user_info(self, t: TaskStruct, p: TaskStruct, tgid: int, sig: int, uinfo: int, group: bool) -> int:
+        """do_rt_sigqueueinfo / do_rt_tgsigqueueinfo once the target is found."""
         info = self._user_info(t, tgid, sig, uinfo)
         if isinstance(info, int):
             return info
         err = self.check_kill_permission(sig, t, p)
         if err or sig == 0:
             return err
-        return self.send_signal(sig, info, p, group=False)
+        return self.send_signal(sig, info, p, group=group)

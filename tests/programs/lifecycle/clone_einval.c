@@ -16,67 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef CLONE_CLEAR_SIGHAND
-#define CLONE_CLEAR_SIGHAND 0x100000000ULL
-#endif
-
-struct clone_args_v2 {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-        set_tid, set_tid_size, cgroup;
-};
-
-/* clone(2) by hand: the child runs fn(arg) on stack_top and ends with SYS_exit. */
-static long clone_fn(unsigned long flags, void *stack_top, int *ptid, int *ctid,
-                     void *tls, int (*fn)(void *), void *arg)
-{
-    long ret;
-    register long r10 __asm__("r10") = (long)ctid;
-    register long r8 __asm__("r8") = (long)tls;
-    register long r12 __asm__("r12") = (long)fn;
-    register long r13 __asm__("r13") = (long)arg;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "mov %%r13, %%rdi\n\t"
-                     "call *%%r12\n\t"
-                     "mov %%eax, %%edi\n\t"
-                     "mov $60, %%eax\n\t"
-                     "syscall\n\t"
-                     "hlt\n"
-                     "1:"
-                     : "=a"(ret)
-                     : "0"(56L), "D"(flags), "S"(stack_top), "d"(ptid), "r"(r10), "r"(r8),
-                       "r"(r12), "r"(r13)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-/* clone3(2) by hand, same child convention (stack = stack + stack_size). */
-static long clone3_fn(void *args, unsigned long size, int (*fn)(void *), void *arg)
-{
-    long ret;
-    register long r12 __asm__("r12") = (long)fn;
-    register long r13 __asm__("r13") = (long)arg;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "mov %%r13, %%rdi\n\t"
-                     "call *%%r12\n\t"
-                     "mov %%eax, %%edi\n\t"
-                     "mov $60, %%eax\n\t"
-                     "syscall\n\t"
-                     "hlt\n"
-                     "1:"
-                     : "=a"(ret)
-                     : "0"(435L), "D"(args), "S"(size), "r"(r12), "r"(r13)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
+#include "raw_clone.h"
 
 static char stack[65536] __attribute__((aligned(16)));
 static char big[8192] __attribute__((aligned(16)));

@@ -12,33 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static long clone_fn(unsigned long flags, void *stack_top, int *ptid, int *ctid,
-                     void *tls, int (*fn)(void *), void *arg)
-{
-    long ret;
-    register long r10 __asm__("r10") = (long)ctid;
-    register long r8 __asm__("r8") = (long)tls;
-    register long r12 __asm__("r12") = (long)fn;
-    register long r13 __asm__("r13") = (long)arg;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "mov %%r13, %%rdi\n\t"
-                     "call *%%r12\n\t"
-                     "mov %%eax, %%edi\n\t"
-                     "mov $60, %%eax\n\t"
-                     "syscall\n\t"
-                     "hlt\n"
-                     "1:"
-                     : "=a"(ret)
-                     : "0"(56L), "D"(flags), "S"(stack_top), "d"(ptid), "r"(r10), "r"(r8),
-                       "r"(r12), "r"(r13)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
+#include "raw_clone.h"
 
 static pid_t top;                 /* the test's main process */
 static int go[2], back[2];

@@ -12,46 +12,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* clone(2) by hand: the child runs fn(arg) on stack_top (or on a copy of the
-   caller's stack when stack_top is 0) and ends with SYS_exit(fn's value). */
-static long clone_fn(unsigned long flags, void *stack_top, int *ptid, int *ctid,
-                     void *tls, int (*fn)(void *), void *arg)
-{
-    long ret;
-    register long r10 __asm__("r10") = (long)ctid;
-    register long r8 __asm__("r8") = (long)tls;
-    register long r12 __asm__("r12") = (long)fn;
-    register long r13 __asm__("r13") = (long)arg;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "and $-16, %%rsp\n\t"
-                     "mov %%r13, %%rdi\n\t"
-                     "call *%%r12\n\t"
-                     "mov %%eax, %%edi\n\t"
-                     "mov $60, %%eax\n\t"
-                     "syscall\n\t"
-                     "hlt\n"
-                     "1:"
-                     : "=a"(ret)
-                     : "0"(56L), "D"(flags), "S"(stack_top), "d"(ptid), "r"(r10), "r"(r8),
-                       "r"(r12), "r"(r13)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
+#include "raw_clone.h"
 
 /* A raw syscall that never touches errno (children sharing our TLS use it). */
-static long rsys(long n, long a, long b, long c, long d)
-{
-    long ret;
-    register long r10 __asm__("r10") = d;
-    __asm__ volatile("syscall" : "=a"(ret) : "0"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
 static char stack1[65536] __attribute__((aligned(16)));
 static char stack2[65536] __attribute__((aligned(16)));
 static volatile int shared_word;
