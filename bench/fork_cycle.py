@@ -101,6 +101,8 @@ def main() -> None:
     }, args.getpids, args.repeat)
     print(f"getpid ({args.getpids} and {2 * args.getpids} calls, median of {args.repeat} rounds)")
     report(getpids, "ns per call ", 1e9)
+    rates = {label: 1 / statistics.median(values) for label, values in getpids.items()}
+    print(f"getpid syscalls per second: proclab {rates['proclab']:,.0f}, host {rates['host kernel']:,.0f}")
 
 
 if __name__ == "__main__":
