@@ -18,7 +18,6 @@ HOST_TRIES = 30
 NOT_YET = {
     "clone_parent_init": "pid namespaces (unshare(CLONE_NEWPID)) are not simulated",
     "g2_sigbus": "Unicorn does not emulate the alignment check (#AC) that EFLAGS.AC turns on",
-    "sigbus_fault": "needs open() and file mappings (the files issue)",
 }
 CASES = [
     pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[name])) if name in NOT_YET else name
