@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Directory(Inode):
+    writable = True   # names may be created and removed here (not in /proc)
+
     def __init__(
         self,
         sb: SuperBlock,

@@ -92,7 +92,12 @@ class Symlink(Inode):
 
     def __init__(self, sb: SuperBlock, target: bytes, uid: int = 0, gid: int = 0) -> None:
         super().__init__(sb, S_IFLNK | 0o777, uid, gid)
-        self.target = target
+        self._target = target
+
+    @property
+    def target(self) -> bytes:
+        """What the link points to (readlink)."""
+        return self._target
 
     @property
     def size(self) -> int:

@@ -72,6 +72,11 @@ class Vfs:
         assert node is not None
         return node
 
+    def mount(self, name: str, tree: Directory) -> None:
+        """Put `tree` at /name (procfs at /proc)."""
+        self.root.entries[name] = tree
+        tree.parent, tree.name = self.root, name
+
     def pipe_inode(self) -> Inode:
         """The inode of a new pipe (pipefs: what fstat of a pipe shows)."""
         return Inode(self.pipe_sb, S_IFIFO | 0o600)
@@ -95,8 +100,8 @@ class Vfs:
 
     def may_create(self, d: Directory, creds: FsIds) -> int:
         """Write and search permission on the directory (may_create)."""
-        if d.parent is None:
-            return -E.ENOENT  # the directory was removed
+        if d.parent is None or not d.writable:
+            return -E.ENOENT  # the directory was removed, or makes its own entries (/proc)
         return permission(d, 3, *creds)
 
     def create(self, d: Directory, name: str, perm: int, creds: FsIds) -> Result:
@@ -172,6 +177,8 @@ class Vfs:
     def may_delete(self, d: Directory, victim: Inode, creds: FsIds) -> int:
         """may_delete(): write+search on the directory, and with the sticky bit
         only the owner of the file or of the directory (or root)."""
+        if not d.writable:
+            return -E.EPERM
         err = self.may_create(d, creds)
         if err:
             return err

@@ -498,6 +498,15 @@ class Exec:
         mm = MmStruct(k.phys)
         do_mmap(mm, SCRIPT_SCRATCH, SCRIPT_SCRATCH_SIZE, M.PROT_READ | M.PROT_WRITE,
                 M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED, name="[scratch]")
+        # Its command line (what /proc/PID/cmdline and ps show): its name,
+        # on a page of its own above the scratch area.
+        args = SCRIPT_SCRATCH + SCRIPT_SCRATCH_SIZE
+        do_mmap(mm, args, PAGE_SIZE, M.PROT_READ | M.PROT_WRITE, M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED,
+                name="[args]")
+        cmdline = name.encode("utf-8", "surrogateescape")[:PAGE_SIZE - 1] + b"\0"
+        k.uaccess.copy_to_user(t, args, cmdline, mm=mm)
+        mm.arg_start, mm.arg_end = args, args + len(cmdline)
+        mm.env_start = mm.env_end = mm.arg_end
         mm.exe_file = name
         self.begin_new_exec(t, mm, name)
         k.entry.start_script(t, program)

@@ -46,6 +46,7 @@ from .jobctl import JobControl
 from .mman import Mman
 from .namei import Namei
 from .pid import PID_MAX_DEFAULT, PidNamespace
+from .procfs import ProcFs
 from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Scheduler
 from .sched.policy import RoundRobin, SchedPolicy
@@ -128,6 +129,8 @@ class Kernel:
         self.namei = Namei(self)
         self.stat = Stat(self)
         self.xattr = Xattr(self)
+        self.procfs = ProcFs(self)
+        self.vfs.mount("proc", self.procfs.root)
         self.mman = Mman(self)
         self.time = Time(self)
         self.futex = Futex(self)

@@ -35,6 +35,7 @@ from ..fs.file import (
 from ..fs.inode import Inode, permission
 from ..fs.memfs import MemFile
 from ..fs.namei import FsIds, Found, Walker
+from ..fs.pseudo import PseudoFile
 from ..fs.regfile import DirFile, PathFile, RegularFile
 from ..uapi import errno as E
 from ..uapi.stat import (
@@ -188,6 +189,8 @@ class Namei:
             return DirFile(inode, flags & _OPEN_KEPT, path)
         if isinstance(inode, CharDevice):
             return inode.open(flags & _OPEN_KEPT)
+        if isinstance(inode, PseudoFile):
+            return inode.open(flags & _OPEN_KEPT, path)
         if not inode.is_reg():
             return -E.ENXIO  # the host's own devices, FIFOs and sockets
         if writes:
