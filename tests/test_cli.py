@@ -4,6 +4,9 @@ a budget with exit code 124; the program's status is proclab's."""
 
 from __future__ import annotations
 
+import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +44,20 @@ def test_passes_arguments_and_option_like_ones(tmp_path: Path) -> None:
     res = proclab("run", str(src), "one", "-x", "--summary")
     assert res.stdout == b"[one][-x][--summary]\n"
     assert res.returncode == 4
+    assert res.stderr == b""
+
+
+def test_proclab_options_right_after_the_program_are_proclabs(tmp_path: Path) -> None:
+    """`proclab run fork3.c --trace run.json --tree`, as a student types it;
+    after `--` even proclab's option names are the program's."""
+    src = tmp_path / "echo_args.c"
+    src.write_text('#include <stdio.h>\nint main(int c, char **v) {'
+                   ' for (int i = 1; i < c; i++) printf("[%s]", v[i]); puts(""); return 0; }\n')
+    trace = tmp_path / "run.json"
+    res = proclab("run", str(src), "--trace", str(trace), "--tree", "--", "--tree", "x")
+    assert res.stdout == b"[--tree][x]\n"
+    assert "process tree" in res.stderr.decode()
+    assert json.loads(trace.read_bytes())["traceEvents"]
 
 
 def test_summary_shows_the_tree_and_counts() -> None:
@@ -172,3 +189,45 @@ def test_fork_bomb_ends_with_eagain_and_a_summary_line() -> None:
     text = res.stderr.decode()
     assert "fork failed:" in text and "for no free pid" in text
     assert "panic" not in text
+
+
+LONG_RUN = r"""
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 200000; i++) getppid();
+        printf("round %d\n", round);
+        fflush(stdout);
+    }
+    return 0;
+}
+"""
+
+
+def test_a_long_run_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Path) -> None:
+    """A run of a few seconds: on a terminal, a progress line with the virtual
+    time; redirected, stderr stays empty. The program's output is the same."""
+    src = tmp_path / "long_run.c"
+    src.write_text(LONG_RUN)
+    piped = proclab("run", str(src))
+    assert piped.stdout == b"".join(b"round %d\n" % i for i in range(4)) and piped.stderr == b""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "proclab", "run", str(src)],
+                            stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: every writer of the terminal is gone
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(master)
+    assert proc.stdout is not None
+    assert proc.stdout.read() == piped.stdout and proc.wait(timeout=300) == 0
+    text = terminal.decode(errors="replace")
+    assert "running long_run.c" in text and "virtual time" in text and "context switches" in text
+    assert text.rstrip().endswith("\x1b[2K")  # the line is erased at the end

@@ -5,38 +5,38 @@ from __future__ import annotations
 
 from conftest import program, run_sim
 
-from proclab.trace.summary import Summary
+from proclab.trace.record import Recorder
 
 
-def _with_summary():
+def _recording():
     holder = {}
 
     def probes(kernel):
-        holder["summary"] = Summary(kernel)
+        holder["recorder"] = Recorder(kernel)
 
     return holder, probes
 
 
 def test_cow_child_writes_are_private_and_copied_page_by_page() -> None:
-    holder, probes = _with_summary()
+    holder, probes = _recording()
     sim = run_sim(program("cow_isolation"), probes=probes)
     assert sim.stdout == b"child sees cc\nparent sees pp, pages changed by the child: 0\n"
-    summary = holder["summary"]
-    child = next(r for r in summary.records.values() if r.pid == sim.result.pid + 1)
+    run = holder["recorder"].trace().run
+    child = next(t for t in run.tasks.values() if t.pid == sim.result.pid + 1)
     # 64 pages written by the child after fork: each one copied once, by the child
     assert child.cow_copies >= 64
-    assert summary.counts.cow_copies >= 64
+    assert run.counts.cow_copies >= 64
     assert sim.kernel.pages_shared_by_fork >= 64
 
 
 def test_fork_copies_no_page_until_written() -> None:
-    holder, probes = _with_summary()
-    run_sim(program("seed_ex2_hello_count"), probes=probes)
-    summary = holder["summary"]
+    holder, probes = _recording()
+    sim = run_sim(program("seed_ex2_hello_count"), probes=probes)
+    run = holder["recorder"].trace().run
     # Four processes share the pages of one image; copies happen only where
     # someone writes (stack and stdio buffers), far fewer than shared pages.
-    assert summary.counts.tasks_created == 3 + 4  # init, kthreadd, kworker + the program's 4
-    assert 0 < summary.counts.cow_copies < summary.k.pages_shared_by_fork
+    assert run.counts.tasks_created == 3 + 4  # init, kthreadd, kworker + the program's 4
+    assert 0 < run.counts.cow_copies < sim.kernel.pages_shared_by_fork
 
 
 def test_vfork_child_writes_are_seen_by_the_parent() -> None:
@@ -78,11 +78,11 @@ def test_wnohang_and_echild() -> None:
 
 
 def test_orphan_is_adopted_by_the_subreaper() -> None:
-    holder, probes = _with_summary()
+    holder, probes = _recording()
     sim = run_sim(program("seed_zombie_orphan"), probes=probes)
     assert b"orphan adopted by reaper: 1" in sim.stdout
-    summary = holder["summary"]
-    adopted = [r for r in summary.records.values() if r.adopted_by]
+    run = holder["recorder"].trace().run
+    adopted = [t for t in run.tasks.values() if t.adopted_by]
     assert [r.adopted_by for r in adopted] == [[sim.result.pid]]
     assert adopted[0].reaped_by == sim.result.pid
 

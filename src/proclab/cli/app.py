@@ -15,31 +15,23 @@ import traceback
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 
 from ..kernel.init import Command
 from ..kernel.kernel import Kernel, KernelConfig, host_rlimits
 from ..toolchain.compile import CompileError
 from ..toolchain.program import ProgramError, resolve_program
-from ..trace.summary import Summary
 from ..uapi.signal import DESCRIPTIONS, signame
+from .common import err, fail, status
+from .progress import RunProgress, describe_run
+from .trace_cmd import trace_app
+from .tracing import OutputError, TraceOptions, emit, report_console, start
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Linux process management in Python: run real programs on a kernel you can watch.",
 )
-# Messages are single lines, never wrapped. The summary's tree wraps its lines
-# to a terminal's width; into a file or pipe nothing is wrapped or cropped.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-_UNBOUNDED = 100_000
-
-EXIT_USAGE = 2
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
-    err.print(f"proclab: {message}", markup=False)
-    return typer.Exit(code)
+app.add_typer(trace_app, name="trace")
 
 
 @app.callback()
@@ -53,8 +45,16 @@ def main_callback() -> None:
 )
 def run(
     prog: str = typer.Argument(..., help="A .c file (compiled and cached) or a static x86-64 ELF."),
-    args: Optional[List[str]] = typer.Argument(None, help="Arguments for the program."),
+    args: Optional[List[str]] = typer.Argument(None, help="Arguments for the program (after -- when the "
+                                               "first looks like one of proclab's options)."),
     summary: bool = typer.Option(False, "--summary", help="Print the process tree and counts on stderr."),
+    tree: bool = typer.Option(False, "--tree", help="Print the process tree on stderr, with source lines."),
+    trace_json: Optional[str] = typer.Option(None, "--trace", metavar="FILE.json",
+                                             help="Write a trace for ui.perfetto.dev or chrome://tracing."),
+    trace_text: Optional[str] = typer.Option(None, "--trace-text", metavar="FILE",
+                                             help="Write the trace as ftrace text."),
+    timeline: Optional[str] = typer.Option(None, "--timeline", metavar="FILE.png",
+                                           help="Draw the tasks' states over virtual time."),
     max_time: float = typer.Option(3600.0, "--max-time", help="Stop after this many virtual seconds."),
     max_cpu: float = typer.Option(10.0, "--max-cpu", help="Stop after this much virtual CPU time (s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulated randomness (AT_RANDOM, getrandom)."),
@@ -68,13 +68,13 @@ def run(
                                        "created or changed into this host directory."),
 ) -> None:
     """Run PROG on proclab's kernel; its output and exit status are the program's."""
+    outputs = TraceOptions(trace_json, trace_text, timeline, tree, summary)
+    problem = outputs.problem()
+    if problem:
+        raise fail(problem)
     try:
-        with err.status("", spinner="dots") if err.is_terminal else _nullcontext() as status:
-            def tell(text: str) -> None:
-                if status is not None:
-                    status.update(text)
-
-            binary = resolve_program(prog, cflags.split(), tell)
+        with status("") as tell:
+            binary = resolve_program(prog, cflags.split(), tell or (lambda text: None))
     except ProgramError as exc:
         raise fail(str(exc)) from None
     except CompileError as exc:
@@ -94,9 +94,11 @@ def run(
         max_time=max_time, max_cpu=max_cpu, rlimits=host_rlimits(),
         root=root or "/", cwd=_cwd_inside(root),
     )
-    kernel = Kernel(config)
-    kernel.on_warning = lambda message: err.print(f"proclab: warning: {message}", markup=False)
-    recorder = Summary(kernel) if summary else None
+    progress = RunProgress(err)
+    kernel = Kernel(config, console=progress.console())
+    progress.describe = describe_run(os.path.basename(prog), kernel)
+    kernel.on_warning = lambda message: progress.say(f"proclab: warning: {message}")
+    recorder = start(kernel, outputs)
     # argv[0] is the file executed, as a shell passes it: for a .c file, its
     # compiled binary (so that a program can exec itself).
     argv0 = str(binary) if prog.endswith(".c") else prog
@@ -108,8 +110,9 @@ def run(
     command = Command(os.fsencode(path), [os.fsencode(argv0)] + [os.fsencode(a) for a in args or []],
                       [k + b"=" + v for k, v in os.environb.items()])
     try:
-        kernel.boot(command)
-        result = kernel.run()
+        with progress:
+            kernel.boot(command)
+            result = kernel.run()
     except Exception as exc:  # a bug in proclab itself, not in the program
         if os.environ.get("PROCLAB_DEBUG"):
             traceback.print_exc()
@@ -133,8 +136,10 @@ def run(
         err.print(f"proclab: {prog} (pid {result.pid}) terminated by {signame(sig)}: "
                   f"{DESCRIPTIONS.get(sig, 'signal')}{core}", markup=False)
     if recorder is not None:
-        tree = err if err.is_terminal else Console(stderr=True, highlight=False, width=_UNBOUNDED)
-        tree.print(recorder.renderable(), soft_wrap=False)
+        try:
+            emit(recorder.trace([prog, *(args or [])]), outputs, report_console(err))
+        except OutputError as exc:
+            raise fail(str(exc), 1) from None
     raise typer.Exit(result.exit_code())
 
 
@@ -150,13 +155,35 @@ def _cwd_inside(root: Optional[str]) -> str:
     return "/" + inside
 
 
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
+def hoist_run_options(argv: List[str]) -> List[str]:
+    """`proclab run PROG --tree --trace run.json`: proclab's own options that
+    come right after PROG are proclab's, moved before it. The program's
+    arguments start at the first word that is not one of them, or after a
+    `--` (`proclab run PROG -- --tree` passes --tree to PROG)."""
+    if not argv or argv[0] != "run":
+        return argv
+    command = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
+    takes_value = {name: not param.is_flag for param in command.params
+                   if param.param_type_name == "option" for name in param.opts}
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    def option_end(i: int) -> int:
+        """Where the proclab option at argv[i] ends, or i when there is none."""
+        name, eq, _ = argv[i].partition("=")
+        if name not in takes_value:
+            return i
+        return i + 2 if takes_value[name] and not eq else i + 1
+
+    i = 1
+    while i < len(argv) and option_end(i) > i:
+        i = option_end(i)
+    if i >= len(argv) or argv[i] == "--":
+        return argv
+    prog, j = i, i + 1
+    while j < len(argv) and option_end(j) > j:
+        j = option_end(j)
+    rest = argv[j + 1:] if j < len(argv) and argv[j] == "--" else argv[j:]
+    return argv[:prog] + argv[prog + 1:j] + ["--", argv[prog]] + rest
 
 
 def main() -> None:
-    app()
+    app(args=hoist_run_options(sys.argv[1:]), prog_name="proclab")

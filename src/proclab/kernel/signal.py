@@ -123,16 +123,16 @@ class Signals:
         tp = self.k.tp
         if not self.prepare_signal(sig, p, force):
             if tp.signal_generate.probes:
-                tp.signal_generate(sig, p, "ignored")
+                tp.signal_generate(sig, info, p, group, "ignored")
             return 0
         pending = p.signal.shared_pending if group else p.pending
         if sig < S.SIGRTMIN and pending.signal & S.sigmask(sig):
             if tp.signal_generate.probes:
-                tp.signal_generate(sig, p, "already_pending")
+                tp.signal_generate(sig, info, p, group, "already_pending")
             return 0
         pending.add(sig, info)
         if tp.signal_generate.probes:
-            tp.signal_generate(sig, p, "delivered")
+            tp.signal_generate(sig, info, p, group, "delivered")
         self.complete_signal(sig, p, group)
         return 0
 
@@ -271,21 +271,23 @@ class Signals:
             if handler != S.SIG_DFL and handler != S.SIG_IGN:
                 assert action is not None
                 if k.tp.signal_deliver.probes:
-                    k.tp.signal_deliver(sig, t, "handler")
+                    k.tp.signal_deliver(sig, info, t, "handler")
                 return sig, info, action
             if (handler == S.SIG_IGN or default_ignored(sig)
                     or (signal.flags & SIGNAL_UNKILLABLE and not sig_kernel_only(sig))
                     # a terminal stop in an orphaned group is discarded
                     or (default_stops(sig) and sig != S.SIGSTOP and jobctl.is_current_pgrp_orphaned(t))):
                 if k.tp.signal_deliver.probes:
-                    k.tp.signal_deliver(sig, t, "ignored")
+                    k.tp.signal_deliver(sig, info, t, "ignored")
                 continue
             if default_stops(sig):
                 if k.tp.signal_deliver.probes:
-                    k.tp.signal_deliver(sig, t, "stop")
+                    k.tp.signal_deliver(sig, info, t, "stop")
                 if jobctl.do_signal_stop(t, sig):
                     return None
                 continue
+            if k.tp.signal_deliver.probes:
+                k.tp.signal_deliver(sig, info, t, "default")
             self.do_default_kill(t, sig)
             return None
 
@@ -293,8 +295,6 @@ class Signals:
         """The default action "terminate" or "core": the whole group exits with
         the signal as its status, plus 0x80 when a core dump is allowed."""
         k = self.k
-        if k.tp.signal_deliver.probes:
-            k.tp.signal_deliver(sig, t, "default")
         t.flags |= PF_SIGNALED
         code = sig
         if default_dumps_core(sig) and t.signal.rlim[RLIMIT_CORE][0] > 0:
@@ -496,7 +496,7 @@ class Signals:
             return -E.EAGAIN if deadline is not None and k.clock.now >= deadline else -E.EINTR
         sig, info = got
         if k.tp.signal_deliver.probes:
-            k.tp.signal_deliver(sig, t, "accepted")
+            k.tp.signal_deliver(sig, info, t, "accepted")
         if uinfo and not uacc.copy_to_user(t, uinfo, pack_siginfo(info)):
             return -E.EFAULT
         return sig

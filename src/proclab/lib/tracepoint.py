@@ -67,13 +67,14 @@ EVENTS: dict[str, tuple[str, ...]] = {
     # raw_syscalls
     "sys_enter": ("task", "nr", "args"),
     "sys_exit": ("task", "nr", "ret"),
-    # signal (include/trace/events/signal.h). Generation result: "delivered"
-    # (queued), "ignored" (dropped on arrival), "already_pending" (a standard
-    # signal merged with the pending one). Delivery action: "handler", "stop",
-    # "default" (the default action kills), "ignored" (dropped when dequeued),
-    # "accepted" (taken by sigtimedwait/sigwaitinfo).
-    "signal_generate": ("sig", "task", "result"),
-    "signal_deliver": ("sig", "task", "action"),
+    # signal (include/trace/events/signal.h). info is the siginfo dict; group
+    # says whether the signal went to the whole process. Generation result:
+    # "delivered" (queued), "ignored" (dropped on arrival), "already_pending"
+    # (a standard signal merged with the pending one). Delivery action:
+    # "handler", "stop", "default" (the default action kills), "ignored"
+    # (dropped when dequeued), "accepted" (taken by sigtimedwait/sigwaitinfo).
+    "signal_generate": ("sig", "info", "task", "group", "result"),
+    "signal_deliver": ("sig", "info", "task", "action"),
 }
 
 

@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 ZIG_TARGET = "x86_64-linux-musl"
 DEFAULT_CFLAGS = ("-O1",)
@@ -103,12 +103,16 @@ def cached_binary(source: Path, cflags: Sequence[str] = DEFAULT_CFLAGS) -> Path:
     return cache_dir() / digest.hexdigest()[:24] / source.stem
 
 
-def compile_c(source: Path, cflags: Sequence[str] = DEFAULT_CFLAGS, env: Optional[dict] = None) -> Path:
+def compile_c(source: Path, cflags: Sequence[str] = DEFAULT_CFLAGS, env: Optional[dict] = None,
+              status: Optional[Callable[[str], object]] = None) -> Path:
     """The static executable built from `source` (from the cache when it is
-    there). Raises CompileError with the compiler's diagnostics."""
+    there; `status(text)` is told when the compiler has to run). Raises
+    CompileError with the compiler's diagnostics."""
     output = cached_binary(source, cflags)
     if output.exists() and _headers_unchanged(output):
         return output
+    if status is not None:
+        status(f"compiling {source} (the first build on a machine takes about a minute)")
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + f".tmp{os.getpid()}")
     depfile = output.with_name(output.name + f".d{os.getpid()}")

@@ -52,9 +52,7 @@ def resolve_program(name: str, cflags: Sequence[str] = DEFAULT_CFLAGS,
     if path.suffix == ".c":
         if not path.exists():
             raise ProgramError(f"{path}: no such file")
-        if status is not None:
-            status(f"compiling {path} (the first build on a machine takes about a minute)")
-        return compile_c(path, cflags)
+        return compile_c(path, cflags, status=status)
     if "/" not in name and not path.exists():
         found = shutil.which(name)
         if found is not None:

@@ -1,0 +1,34 @@
+"""What every proclab command shares: the stderr console and how a command
+fails (one clear line on stderr and an exit code, never a traceback)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Callable, Iterator, Optional
+
+import typer
+from rich.console import Console
+
+# Messages are single lines, never wrapped. Reports (trees) wrap their lines
+# to a terminal's width; into a file or pipe nothing is wrapped or cropped.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
+    """Print `proclab: message` on stderr; raise the result to exit with `code`."""
+    err.print(f"proclab: {message}", markup=False)
+    return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def status(text: str) -> Iterator[Optional[Callable[[str], None]]]:
+    """A spinner with `text` on stderr while proclab works (compiling, writing
+    a trace), when stderr is a terminal; yields a function that changes the
+    text (None when there is no terminal)."""
+    if not err.is_terminal:
+        yield None
+        return
+    with err.status(text, spinner="dots") as shown:
+        yield shown.update
