@@ -106,7 +106,7 @@ def test_the_hosts_ps_and_pstree_list_the_simulated_tasks() -> None:
         rows[int(pid)] = (int(ppid), stat, comm)
     assert rows[1] == (0, "Ss", "init")
     assert rows[2][:2] == (0, "S") and rows[2][2] == "kthreadd"
-    assert rows[3][0] == 2                                       # a kernel thread, under kthreadd
+    assert rows[3] == (2, "I", "kworker/0:0")                     # an idle kernel thread, under kthreadd
     program = [pid for pid, row in rows.items() if row[2] == "zombie_orphan_p" and row[0] == 1]
     assert len(program) == 1
     main = program[0]

@@ -137,7 +137,7 @@ def test_pids_used_twice_get_a_track_each() -> None:
 
 _COMM = r"\S+"
 _FORMATS = {
-    "sched_switch": rf"prev_comm={_COMM} prev_pid=\d+ prev_prio=\d+ prev_state=(R\+?|S|D|T|t|X|Z) ==> "
+    "sched_switch": rf"prev_comm={_COMM} prev_pid=\d+ prev_prio=\d+ prev_state=(R\+?|S|D|I|T|t|X|Z) ==> "
                     rf"next_comm={_COMM} next_pid=\d+ next_prio=\d+",
     "sched_wakeup": rf"comm={_COMM} pid=\d+ prio=\d+ target_cpu=\d{{3}}",
     "sched_wakeup_new": rf"comm={_COMM} pid=\d+ prio=\d+ target_cpu=\d{{3}}",

@@ -351,9 +351,10 @@ class Sys:
         cpus = (1 << len(self.k.cpus)) - 1
         return 0 if int.from_bytes(first, "little") & cpus else -E.EINVAL
 
-    def sys_rseq(self, t: TaskStruct, rseq: int, length: int, flags: int, sig: int) -> int:
-        """Restartable sequences are not offered, as on a kernel built without
-        CONFIG_RSEQ: ENOSYS, which glibc expects and handles quietly."""
+    def sys_ni_configured_out(self, t: TaskStruct) -> int:
+        """sys_ni_syscall for a feature this kernel is built without
+        (CONFIG_RSEQ, CONFIG_NUMA): ENOSYS, which the C libraries and
+        procps expect from such kernels and handle quietly (no warning)."""
         return -E.ENOSYS
 
     def sys_getrandom(self, t: TaskStruct, buf: int, count: int, flags: int) -> int:

@@ -203,7 +203,10 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("setpriority", sy.sys_setpriority, "iii"),
         ("sched_yield", sy.sys_sched_yield, ""),
         ("getrandom", sy.sys_getrandom, "ppu"),
-        ("rseq", sy.sys_rseq, "puiu"),
+        # configured out: restartable sequences, NUMA memory policies
+        *((name, sy.sys_ni_configured_out, "") for name in (
+            "rseq", "get_mempolicy", "set_mempolicy", "mbind", "migrate_pages", "move_pages",
+            "set_mempolicy_home_node")),
         ("sched_getaffinity", sy.sys_sched_getaffinity, "ipp"),
         ("sched_setaffinity", sy.sys_sched_setaffinity, "ipp"),
         ("reboot", sy.sys_reboot, "uuup"),

@@ -34,10 +34,13 @@ __TASK_STOPPED = 0x0004
 __TASK_TRACED = 0x0008
 TASK_DEAD = 0x0080
 TASK_WAKEKILL = 0x0100
+TASK_NOLOAD = 0x0400
 TASK_NEW = 0x0800
 TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE
 TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED
 TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE
+# an idle kernel thread's sleep: uninterruptible, yet not counted as load (ps: I)
+TASK_IDLE = TASK_UNINTERRUPTIBLE | TASK_NOLOAD
 # Linux spells the bare bits __TASK_STOPPED / __TASK_TRACED; inside Python
 # classes a leading "__" is name-mangled, so code there uses these names.
 TASK_STOPPED_BIT = __TASK_STOPPED
@@ -75,6 +78,8 @@ def state_char(task: "TaskStruct") -> str:
     state = task.state
     if state & TASK_INTERRUPTIBLE:
         return "S"
+    if state & TASK_IDLE == TASK_IDLE:
+        return "I"
     if state & TASK_UNINTERRUPTIBLE:
         return "D"
     if state & __TASK_STOPPED:
@@ -91,7 +96,7 @@ def state_char(task: "TaskStruct") -> str:
 STATE_NAMES = {
     TASK_RUNNING: "TASK_RUNNING", TASK_INTERRUPTIBLE: "TASK_INTERRUPTIBLE",
     TASK_UNINTERRUPTIBLE: "TASK_UNINTERRUPTIBLE", TASK_KILLABLE: "TASK_KILLABLE",
-    TASK_STOPPED: "TASK_STOPPED", __TASK_STOPPED: "__TASK_STOPPED", __TASK_TRACED: "__TASK_TRACED",
+    TASK_IDLE: "TASK_IDLE", TASK_STOPPED: "TASK_STOPPED", __TASK_STOPPED: "__TASK_STOPPED", __TASK_TRACED: "__TASK_TRACED",
     TASK_DEAD: "TASK_DEAD", TASK_NEW: "TASK_NEW",
 }
 

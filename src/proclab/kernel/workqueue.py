@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Generator
 
 from ..lib.wait import WaitQueueHead
 from .sched.wait import wait_event
-from .task import TaskStruct
+from .task import TASK_IDLE, TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -30,9 +30,11 @@ class Workqueue:
         self.more_work.wake_up()
 
     def worker(self, t: TaskStruct) -> Generator[None, None, None]:
-        """worker_thread(): sleep until there is work, do it, sleep again."""
+        """worker_thread(): sleep until there is work, do it, sleep again (an
+        idle worker sleeps in TASK_IDLE: not load, not woken by signals)."""
         while True:
-            yield from wait_event(self.k.sched, t, self.more_work, lambda: bool(self.pending))
+            yield from wait_event(self.k.sched, t, self.more_work, lambda: bool(self.pending),
+                                  state=TASK_IDLE)
             while self.pending:
                 self.pending.popleft()()
                 self.done += 1

@@ -25,9 +25,9 @@ RUNNING = "running"
 # A state's name in every view.
 STATE_NAMES = {
     RUNNING: "R running", "R": "R waiting for a CPU", "S": "S sleeping", "D": "D uninterruptible",
-    "T": "T stopped", "t": "t traced", "Z": "Z zombie", "X": "X dead",
+    "I": "I idle", "T": "T stopped", "t": "t traced", "Z": "Z zombie", "X": "X dead",
 }
-_SLEEPS = frozenset("SDTt")
+_SLEEPS = frozenset("SDITt")
 
 # What became of a signal, by tracepoint outcome (the summary's words).
 GENERATE_FATES = {"ignored": "ignored", "already_pending": "merged with a pending one"}

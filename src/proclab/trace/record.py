@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.task import TaskStruct
 
 _EXITS = (NR["exit"], NR["exit_group"])
-_SLEEPS = frozenset("SDTt")
+_SLEEPS = frozenset("SDITt")
 # Linux's TRACE_SIGNAL_* results (include/trace/events/signal.h)
 _SIGNAL_RESULTS = {"delivered": 0, "ignored": 1, "already_pending": 2}
 

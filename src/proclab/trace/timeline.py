@@ -15,7 +15,7 @@ from .events import Trace
 from .model import RUNNING, STATE_NAMES, Run, Task
 
 COLOURS = {
-    RUNNING: "#2e9e44", "R": "#f3c623", "S": "#8fbfe0", "D": "#e8743b",
+    RUNNING: "#2e9e44", "R": "#f3c623", "S": "#8fbfe0", "D": "#e8743b", "I": "#c8dbe8",
     "T": "#9b6fc3", "t": "#6a3d9a", "Z": "#8c8c8c", "X": "#303030",
 }
 # marker -> (colour, what it marks)
