@@ -1,4 +1,4 @@
-/* Issue 5 (access, faccessat), as root: F_OK says whether a name exists;
+/* I2, issue 5 (access, faccessat), as root: F_OK says whether a name exists;
    root may read and write any file whatever its mode, may search any
    directory, but may execute a regular file only if one of its x bits is
    set. A symlink is followed (a dangling one is ENOENT). A missing name is

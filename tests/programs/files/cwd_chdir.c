@@ -1,4 +1,4 @@
-/* Issue 5 (getcwd, chdir, fchdir), F5: getcwd gives the absolute path of the
+/* I2, issue 5 (getcwd, chdir, fchdir), F5: getcwd gives the absolute path of the
    cwd (printed relative to the test directory, whose name is random);
    chdir to a subdirectory, "..", through a symlink (getcwd shows the real
    path), fchdir to an open directory; relative opens start from the new cwd;

@@ -1,4 +1,4 @@
-/* Issue 5 (/dev/null, /dev/zero, /dev/urandom): /dev/null swallows every
+/* I2, issue 5 (/dev/null, /dev/zero, /dev/urandom): /dev/null swallows every
    write (returning the full count) and reads as EOF; /dev/zero reads as
    zeros however much is asked and swallows writes; /dev/urandom gives as
    many bytes as asked, and two reads differ (its contents are not printed:

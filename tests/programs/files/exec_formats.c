@@ -1,4 +1,4 @@
-/* E1, issue 5 (dynamic executables): execve of an ELF with PT_INTERP loads
+/* E1, I2, issue 5 (dynamic executables): execve of an ELF with PT_INTERP loads
    the interpreter, so the host's glibc programs run: /bin/sh exits with the
    status its script asks, /usr/bin/env prints exactly the environment
    execve passed, a #! script runs through the (dynamic) /bin/sh with its

@@ -30,9 +30,9 @@ int main(void)
     SHOW("F_GETFL read end", fcntl(p[0], F_GETFL));
     SHOW("F_GETFL write end", fcntl(p[1], F_GETFL));
     SHOW("F_SETFL O_RDWR|O_NONBLOCK|O_CREAT on the write end", fcntl(p[1], F_SETFL, O_RDWR | O_NONBLOCK | O_CREAT));
-    printf("  F_GETFL: O_WRONLY %d, O_NONBLOCK %d, O_RDWR %d, O_CREAT %d\n", (fcntl(p[1], F_GETFL) & O_ACCMODE) == O_WRONLY,
-           (fcntl(p[1], F_GETFL) & O_NONBLOCK) != 0, (fcntl(p[1], F_GETFL) & O_ACCMODE) == O_RDWR,
-           (fcntl(p[1], F_GETFL) & O_CREAT) != 0);
+    int fl = fcntl(p[1], F_GETFL);
+    printf("  F_GETFL: O_WRONLY %d, O_NONBLOCK %d, O_RDWR %d, O_CREAT %d\n", (fl & O_ACCMODE) == O_WRONLY,
+           (fl & O_NONBLOCK) != 0, (fl & O_ACCMODE) == O_RDWR, (fl & O_CREAT) != 0);
     SHOW("F_SETFL O_NONBLOCK on the read end", fcntl(p[0], F_SETFL, O_NONBLOCK));
     SHOW("  read", read(p[0], &c, 1));
     SHOW("  the F_DUPFD copy shares it", read(5, &c, 1));

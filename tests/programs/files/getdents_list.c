@@ -1,4 +1,4 @@
-/* Issue 5 (getdents64): listing a fresh directory returns ".", ".." and every
+/* I2, issue 5 (getdents64): listing a fresh directory returns ".", ".." and every
    entry exactly once with its type (DT_REG, DT_DIR, DT_LNK), across as many
    calls as a small buffer needs; then 0 at the end. lseek(fd, 0, SEEK_SET)
    rewinds, and a name unlinked meanwhile is gone from the new listing. An

@@ -1,4 +1,4 @@
-/* Issue 5 (mkdir, rmdir, unlink on directories): mkdir makes an empty
+/* I2, issue 5 (mkdir, rmdir, unlink on directories): mkdir makes an empty
    directory (a trailing slash is fine); an existing name, directory or file
    or symlink, is EEXIST; a missing parent ENOENT; a file as parent ENOTDIR;
    mkdirat resolves from its dirfd. rmdir of a non-empty directory is

@@ -38,7 +38,8 @@ int main(void)
 
     errno = 0;
     char *n = mmap(a, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    printf("MAP_FIXED_NOREPLACE over a mapping: %s, the page still %c\n", n == MAP_FAILED ? ename(errno) : "mapped", a[0]);
+    printf("MAP_FIXED_NOREPLACE over a mapping: %s, the page still %c\n", n == MAP_FAILED ? ename(errno) : "mapped",
+           a[0]);
     errno = 0;
     n = mmap(a + 1, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     printf("MAP_FIXED at an unaligned address: %s\n", n == MAP_FAILED ? ename(errno) : "mapped");

@@ -35,7 +35,8 @@ int main(void)
     char c;
     pread(fd, &c, 1, 0);
     char *m2 = mmap(0, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
-    printf("after writing 'x' to the private page 0: read() sees %c, another mapping sees %c, ours %c\n", c, m2[0], m[0]);
+    printf("after writing 'x' to the private page 0: read() sees %c, another mapping sees %c, ours %c\n", c, m2[0],
+           m[0]);
 
     pwrite(fd, "B2", 2, PAGE);
     printf("write() to the file's page 1, not yet written through the mapping: the mapping shows \"%.2s\"\n", m + PAGE);

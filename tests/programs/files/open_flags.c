@@ -1,4 +1,4 @@
-/* Issue 5 (openat with the usual flags and errors), as root: O_CREAT makes a
+/* I2, issue 5 (openat with the usual flags and errors), as root: O_CREAT makes a
    file, O_CREAT|O_EXCL on an existing name (a file, a directory, even a
    dangling symlink) is EEXIST; O_CREAT through a dangling symlink without
    O_EXCL creates its target; a missing file or directory component is ENOENT,

@@ -1,4 +1,4 @@
-/* Issue 5 (rename): rename moves a name, keeping the file (an fd opened
+/* I2, issue 5 (rename): rename moves a name, keeping the file (an fd opened
    before reads on); over an existing file it replaces it in one step (an fd
    on the replaced file still reads the old contents); a directory moves with
    everything below it, and may replace an empty directory but not a

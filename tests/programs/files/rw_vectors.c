@@ -1,4 +1,4 @@
-/* Issue 5 (read, write, readv, writev, pread64, pwrite64, lseek) on a regular
+/* I1, issue 5 (read, write, readv, writev, pread64, pwrite64, lseek) on a regular
    file: writev gathers its buffers in order, readv scatters and stops at EOF;
    pread/pwrite use their own offset and leave the file offset alone; lseek
    SEEK_SET/CUR/END, a seek past the end then a write leaves a hole that reads

@@ -1,4 +1,4 @@
-/* Issue 5 (newfstatat, fstat, statx): the stable fields. A regular file: type,
+/* I2, issue 5 (newfstatat, fstat, statx): the stable fields. A regular file: type,
    permission bits, size (following writes and ftruncate), nlink 1, owner
    root; a symlink (lstat, AT_SYMLINK_NOFOLLOW): type link, size the length of
    its target, while stat follows it to the same inode as the target; a

@@ -1,4 +1,4 @@
-/* Issue 5 (symlink, readlink): readlink returns the target as stored (no
+/* I2, issue 5 (symlink, readlink): readlink returns the target as stored (no
    NUL, its length as the result), truncated to the buffer; on a file it is
    EINVAL, on a missing name ENOENT; readlinkat resolves from its dirfd. A
    relative target is resolved from the link's own directory, an absolute

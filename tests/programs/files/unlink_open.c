@@ -1,4 +1,4 @@
-/* Issue 5 (unlink): unlink removes a name, not the file: through an fd
+/* I2, issue 5 (unlink): unlink removes a name, not the file: through an fd
    opened before, the file can still be read, written and fstat'ed (nlink
    0), also by a forked child that inherited the fd, while the name is gone
    (stat ENOENT) and a new file made under the same name is a different,
