@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *ename(int e)
+static inline const char *ename(int e)
 {
     switch (e) {
     case 0: return "OK";
@@ -81,7 +81,7 @@ static const char *ename(int e)
 static char tmpdir_path[64];
 
 /* Create a fresh directory under /tmp and make it the cwd. */
-static void enter_tmpdir(void)
+static inline void enter_tmpdir(void)
 {
     strcpy(tmpdir_path, "/tmp/proclab-files-XXXXXX");
     if (!mkdtemp(tmpdir_path) || chdir(tmpdir_path) != 0) {
@@ -91,7 +91,7 @@ static void enter_tmpdir(void)
 }
 
 /* Remove `path` and everything below it (symlinks are not followed). */
-static void rm_tree(const char *path)
+static inline void rm_tree(const char *path)
 {
     struct stat sb;
     if (lstat(path, &sb) != 0)
@@ -116,14 +116,14 @@ static void rm_tree(const char *path)
     rmdir(path);
 }
 
-static void leave_tmpdir(void)
+static inline void leave_tmpdir(void)
 {
     if (chdir("/") == 0 && tmpdir_path[0])
         rm_tree(tmpdir_path);
 }
 
 /* Create (or truncate) `name` holding `text`; 0 or -1. */
-static int put_file(const char *name, const char *text)
+static inline int put_file(const char *name, const char *text)
 {
     int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0)
@@ -135,7 +135,7 @@ static int put_file(const char *name, const char *text)
 }
 
 /* The contents of `name` as a string in buf ("" and -1 if it cannot be read). */
-static long get_file(const char *name, char *buf, size_t size)
+static inline long get_file(const char *name, char *buf, size_t size)
 {
     buf[0] = 0;
     int fd = open(name, O_RDONLY);
@@ -148,7 +148,7 @@ static long get_file(const char *name, char *buf, size_t size)
 }
 
 /* Wait for `pid` and describe how it ended: "exit N" or "signal N". */
-static const char *reap(pid_t pid)
+static inline const char *reap(pid_t pid)
 {
     static char how[32];
     int st;
