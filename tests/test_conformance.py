@@ -18,32 +18,6 @@ HOST_TRIES = 30
 NOT_YET = {
     "clone_parent_init": "pid namespaces (unshare(CLONE_NEWPID)) are not simulated",
     "g2_sigbus": "Unicorn does not emulate the alignment check (#AC) that EFLAGS.AC turns on",
-    "sigbus_fault": "needs open() and file mappings (the files issue)",
-    # tests/programs/files/ (issue 5): the VFS, file mappings, dynamic executables
-    # and the page-slot pipe buffer are not simulated yet
-    "access_at": "issue 5: files",
-    "cloexec_exec": "issue 5: files",
-    "cwd_chdir": "issue 5: files",
-    "dev_files": "issue 5: files",
-    "exec_formats": "issue 5: files",
-    "getdents_list": "issue 5: files",
-    "mkdir_rmdir": "issue 5: files",
-    "mmap_fixed": "issue 5: files",
-    "mmap_private": "issue 5: files",
-    "mmap_shared": "issue 5: files",
-    "mmap_sigbus": "issue 5: files",
-    "o_append": "issue 5: files",
-    "offset_sharing": "issue 5: files",
-    "open_flags": "issue 5: files",
-    "pipe_capacity": "issue 5: files",
-    "pipeline": "issue 5: files",
-    "redirect_wc": "issue 5: files",
-    "rename_cases": "issue 5: files",
-    "rw_vectors": "issue 5: files",
-    "stat_fields": "issue 5: files",
-    "symlink_readlink": "issue 5: files",
-    "umask_modes": "issue 5: files",
-    "unlink_open": "issue 5: files",
 }
 CASES = [
     pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[name])) if name in NOT_YET else name

@@ -34,7 +34,6 @@ from proclab.toolchain.compile import compile_c
 
 SOURCE = Path(__file__).resolve().parent / "sandbox" / "escape_attempts.c"
 OLD = 1_000_000_000  # an mtime in 2001: a rewrite of any file or directory changes it
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue 5: the VFS, --root and --keep are not there yet")
 
 # The program's view in both modes (musl's strerror texts).
 COMMON = """\
@@ -144,7 +143,6 @@ def test_the_expected_views_are_the_host_kernels(tmp_path: Path, binary: Path) -
     assert (res.stdout.decode(), res.returncode) == (ROOT_MODE, 0)
 
 
-@NOT_YET
 def test_host_files_stay_untouched_without_root(tmp_path: Path, binary: Path) -> None:
     root, secret = make_tree(tmp_path)
     before = snapshot(tmp_path)
@@ -154,7 +152,6 @@ def test_host_files_stay_untouched_without_root(tmp_path: Path, binary: Path) ->
     assert res.returncode == 0
 
 
-@NOT_YET
 def test_a_root_cannot_be_left_and_its_files_stay_untouched(tmp_path: Path, binary: Path) -> None:
     root, secret = make_tree(tmp_path)
     before = snapshot(tmp_path)
@@ -164,7 +161,6 @@ def test_a_root_cannot_be_left_and_its_files_stay_untouched(tmp_path: Path, bina
     assert res.returncode == 0
 
 
-@NOT_YET
 def test_keep_copies_the_layer_out_and_nothing_else_changes(tmp_path: Path, binary: Path) -> None:
     root, secret = make_tree(tmp_path / "tree")
     before = snapshot(tmp_path / "tree")

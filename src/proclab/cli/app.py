@@ -62,6 +62,10 @@ def run(
     memory: int = typer.Option(1024, "--mem", help="Simulated RAM in MiB."),
     pid_max: int = typer.Option(32768, "--pid-max", help="Highest pid + 1 (up to 4194304)."),
     cflags: str = typer.Option("-O1", "--cflags", help="Compiler flags for .c files."),
+    root: Optional[str] = typer.Option(None, "--root", help="A host directory to be the simulated / "
+                                       "(read-only; default: the host's own /)."),
+    keep: Optional[str] = typer.Option(None, "--keep", help="Afterwards, copy the files the programs "
+                                       "created or changed into this host directory."),
 ) -> None:
     """Run PROG on proclab's kernel; its output and exit status are the program's."""
     try:
@@ -81,9 +85,14 @@ def run(
     if not 301 <= pid_max <= 4194304:
         raise fail("--pid-max must be between 301 and 4194304")
 
+    if root is not None and not os.path.isdir(root):
+        raise fail(f"--root {root}: not a directory")
+    if keep is not None and os.path.exists(keep) and not os.path.isdir(keep):
+        raise fail(f"--keep {keep}: not a directory")
     config = KernelConfig(
         memory=memory << 20, pid_max=pid_max, seed=seed, exact=not fast,
         max_time=max_time, max_cpu=max_cpu, rlimits=host_rlimits(),
+        root=root or "/", cwd=_cwd_inside(root),
     )
     kernel = Kernel(config)
     kernel.on_warning = lambda message: err.print(f"proclab: warning: {message}", markup=False)
@@ -91,7 +100,12 @@ def run(
     # argv[0] is the file executed, as a shell passes it: for a .c file, its
     # compiled binary (so that a program can exec itself).
     argv0 = str(binary) if prog.endswith(".c") else prog
-    command = Command(os.fsencode(binary), [os.fsencode(argv0)] + [os.fsencode(a) for a in args or []],
+    # Under --root the program itself may lie outside the new root: it is
+    # shown at its own path, as if bind-mounted there.
+    path = kernel.vfs.bind_host_file(str(binary)) if root is not None else str(binary)
+    if root is not None and prog.endswith(".c"):
+        argv0 = path
+    command = Command(os.fsencode(path), [os.fsencode(argv0)] + [os.fsencode(a) for a in args or []],
                       [k + b"=" + v for k, v in os.environb.items()])
     try:
         kernel.boot(command)
@@ -103,6 +117,12 @@ def run(
     finally:
         sys.stdout.flush()
 
+    if keep is not None:
+        try:
+            os.makedirs(keep, exist_ok=True)
+            kernel.vfs.keep(keep)
+        except OSError as exc:
+            raise fail(f"--keep {keep}: {exc.strerror}") from None
     if result.reason in ("timeout", "deadlock"):
         err.print(f"proclab: stopped: {result.message}", markup=False)
     elif result.reason == "panic":
@@ -116,6 +136,18 @@ def run(
         tree = err if err.is_terminal else Console(stderr=True, highlight=False, width=_UNBOUNDED)
         tree.print(recorder.renderable(), soft_wrap=False)
     raise typer.Exit(result.exit_code())
+
+
+def _cwd_inside(root: Optional[str]) -> str:
+    """The first program's cwd: proclab's own, seen inside the simulated
+    root (its "/" when proclab's cwd lies outside it)."""
+    here = os.getcwd()
+    if root is None:
+        return here
+    inside = os.path.relpath(os.path.realpath(here), os.path.realpath(root))
+    if inside == "." or inside == ".." or inside.startswith("../"):
+        return "/"
+    return "/" + inside
 
 
 class _nullcontext:

@@ -17,10 +17,13 @@ from __future__ import annotations
 import fcntl
 import os
 import struct
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..uapi import errno as E
 from .file import O_RDONLY, O_WRONLY, File
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .inode import Inode
 
 TCGETS = 0x5401
 TIOCGWINSZ = 0x5413
@@ -105,22 +108,26 @@ class BufferConsole(ConsoleDevice):
 
 
 class ConsoleFile(File):
-    """An open console stream (one per fd 0, 1, 2 at boot)."""
+    """An open console: fds 0, 1, 2 at boot (one stream each), or /dev/tty
+    and /dev/console (read from stdin, write to stdout)."""
 
-    def __init__(self, device: ConsoleDevice, stream: int) -> None:
-        super().__init__(O_RDONLY if stream == STDIN else O_WRONLY, "/dev/console")
+    def __init__(self, device: ConsoleDevice, stream: int, flags: Optional[int] = None,
+                 inode: Optional["Inode"] = None) -> None:
+        if flags is None:
+            flags = O_RDONLY if stream == STDIN else O_WRONLY
+        super().__init__(flags, "/dev/console", inode)
         self.device = device
         self.stream = stream
 
     def read(self, count: int) -> bytes | int:
-        if self.stream != STDIN:
+        if not self.readable():
             return -E.EBADF
         return self.device.read(count)
 
     def write(self, data: bytes) -> int:
-        if self.stream == STDIN:
+        if not self.writable():
             return -E.EBADF
-        return self.device.write(self.stream, data)
+        return self.device.write(STDOUT if self.stream == STDIN else self.stream, data)
 
     def ioctl(self, cmd: int) -> bytes | int:
         if cmd == TIOCGWINSZ:
@@ -131,4 +138,3 @@ class ConsoleFile(File):
             return -E.ENOTTY
         answer = self.device.tty_ioctl(self.stream, cmd, size)
         return -E.ENOTTY if answer is None else answer
-

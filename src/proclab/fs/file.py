@@ -13,10 +13,14 @@ does the sleeping (and honours O_NONBLOCK), so fs/ needs no scheduler.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .dir import Directory
+    from .inode import Inode
 
 O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
 O_CREAT = 0o100
@@ -27,7 +31,10 @@ O_APPEND = 0o2000
 O_NONBLOCK = 0o4000
 O_DIRECTORY = 0o200000
 O_NOFOLLOW = 0o400000
+O_NOATIME = 0o1000000
 O_CLOEXEC = 0o2000000
+O_PATH = 0o10000000
+O_TMPFILE = 0o20000000 | O_DIRECTORY
 FD_CLOEXEC = 1
 
 NR_OPEN_DEFAULT = 1024  # RLIMIT_NOFILE soft limit
@@ -38,11 +45,12 @@ ReadResult = Union[bytes, int]
 class File:
     """struct file. Subclasses implement the file operations they support."""
 
-    def __init__(self, flags: int, name: str) -> None:
+    def __init__(self, flags: int, name: str, inode: Optional["Inode"] = None) -> None:
         self.flags = flags       # O_* status flags (F_GETFL/F_SETFL)
         self.pos = 0             # shared by every fd of this description
         self.refs = 1
-        self.name = name         # for /proc and messages
+        self.name = name         # the path it was opened by (/proc, messages)
+        self.inode = inode       # what fstat describes
 
     def readable(self) -> bool:
         return (self.flags & O_ACCMODE) != O_WRONLY
@@ -55,6 +63,16 @@ class File:
 
     def write(self, data: bytes) -> int:
         return -E.EINVAL
+
+    def llseek(self, offset: int, whence: int) -> int:
+        """lseek(): the new position, or -errno (streams cannot seek)."""
+        return -E.ESPIPE
+
+    def pread(self, pos: int, count: int) -> ReadResult:
+        return -E.ESPIPE
+
+    def pwrite(self, pos: int, data: bytes) -> int:
+        return -E.ESPIPE
 
     def ioctl(self, cmd: int) -> Union[bytes, int]:
         """A read-only ioctl: the bytes to copy to user memory at arg, or -errno."""
@@ -154,9 +172,10 @@ class FilesStruct:
 
 
 class FsStruct:
-    """struct fs_struct: cwd, root and umask, shared by CLONE_FS."""
+    """struct fs_struct: the cwd and root directories and the umask, shared by
+    CLONE_FS. Written by chdir, fchdir, chroot and umask of its tasks."""
 
-    def __init__(self, cwd: str = "/", root: str = "/", umask: int = 0o022) -> None:
+    def __init__(self, cwd: "Directory", root: "Directory", umask: int = 0o022) -> None:
         self.cwd = cwd
         self.root = root
         self.umask = umask

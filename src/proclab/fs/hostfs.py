@@ -1,101 +1,141 @@
-"""Files of the host, read-only: where execve finds programs.
+"""The host's files, read-only: the lower layer of the simulated root.
 
-The host's filesystem is only read (stat and pread): nothing a simulated program
-does can change it. An inode is identified by (device, inode number, mtime,
-size), so the page cache shares the pages of a binary among all processes that
-run it and notices when the file is rebuilt.
+Nothing here writes to the host. Host paths are built one checked component at
+a time by the directory code (fs/dir.py): every step is an lstat of a name
+that is neither "." nor ".." nor contains "/", and symbolic links are read
+(readlink), never followed by the host: the simulated kernel resolves them
+inside the simulated root, so no path can reach outside it (`--root`).
+
+Each host file is represented by one inode object, found again by its host
+(device, inode) pair, so hard links stay one file and a directory keeps the
+changes the writable layer made to it. The host's /proc and /sys describe the
+host kernel, and its devices, FIFOs and sockets belong to it: they show up
+as names but cannot be opened (the simulated /dev, /proc replace them).
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import stat
-from typing import Hashable, Union
+from typing import TYPE_CHECKING, Hashable, Optional
 
+from ..mm.filemap import AddressSpace, PageCache
 from ..uapi import errno as E
+from .inode import Inode, SuperBlock, Symlink
 
-PATH_MAX = 4096
-# Host directories that describe the host kernel's own state, not files: the
-# simulated system has no procfs/sysfs mounted (yet), so they do not exist.
-HIDDEN = ("/proc", "/sys")
-
-
-def _hidden(path: str) -> bool:
-    return any(path == top or path.startswith(top + "/") for top in HIDDEN)
+if TYPE_CHECKING:  # pragma: no cover
+    from .dir import Directory
 
 
-class HostInode:
-    """A host file opened for reading."""
+class HostFile(Inode):
+    """A regular file of the host, read with pread; its pages live in the page
+    cache, shared by every process that maps or runs it."""
 
-    def __init__(self, path: str, st: os.stat_result) -> None:
-        self.path = path
+    def __init__(self, sb: SuperBlock, cache: PageCache, host_path: str, st: os.stat_result) -> None:
+        super().__init__(sb, st.st_mode, st.st_uid, st.st_gid)
+        self.host_path = host_path
+        self.cache = cache
         self.key: Hashable = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
-        self.size = st.st_size
-        self.mode = st.st_mode
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._size = st.st_size
+        self.host_blocks = st.st_blocks
+        self.nlink = st.st_nlink
+        self.atime, self.mtime, self.ctime = st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns
+
+    @property
+    def size(self) -> int:
+        return self._size
 
     def read(self, offset: int, size: int) -> bytes:
-        if offset >= self.size:
+        if offset >= self._size or size <= 0:
             return b""
-        return os.pread(self._fd, min(size, self.size - offset), offset)
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-    def executable(self) -> bool:
-        """May the simulated (root) user execute it: a regular file with an x bit."""
-        return stat.S_ISREG(self.mode) and bool(self.mode & 0o111)
-
-
-class HostFs:
-    """Path lookup on the host, relative to a simulated cwd."""
-
-    def __init__(self) -> None:
-        self._inodes: dict[Hashable, HostInode] = {}
-
-    def _stat(self, path: str, cwd: str) -> Union[tuple[str, os.stat_result], int]:
-        """The normalized absolute path and its stat, or -errno."""
-        if not path:
-            return -E.ENOENT
-        if len(path) >= PATH_MAX:
-            return -E.ENAMETOOLONG
-        full = posixpath.normpath(posixpath.join(cwd, path))
-        if _hidden(full):
-            return -E.ENOENT
         try:
-            return full, os.stat(full)
-        except OSError as err:
-            return -(err.errno or E.ENOENT)
+            fd = os.open(self.host_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError:
+            return b""  # the host file went away: it reads as empty
+        try:
+            return os.pread(fd, min(size, self._size - offset), offset)
+        finally:
+            os.close(fd)
 
-    def lookup(self, path: str, cwd: str) -> Union[HostInode, int]:
-        """The file at `path`, or -errno (ENOENT, ENOTDIR, EACCES, ELOOP, ...)."""
-        found = self._stat(path, cwd)
-        if isinstance(found, int):
-            return found
-        full, st = found
-        if stat.S_ISDIR(st.st_mode):
-            return -E.EACCES
-        key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    def mapping(self) -> AddressSpace:
+        return self.cache.lookup(self)
+
+
+class HostSpecial(Inode):
+    """A device, FIFO or socket of the host: visible, never opened."""
+
+    def __init__(self, sb: SuperBlock, st: os.stat_result) -> None:
+        super().__init__(sb, st.st_mode, st.st_uid, st.st_gid, st.st_rdev)
+        self.atime, self.mtime, self.ctime = st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns
+
+
+class HostLayer:
+    """Finds host files and makes their inodes, once each."""
+
+    def __init__(self, sb: SuperBlock, cache: PageCache) -> None:
+        self.sb = sb
+        self.cache = cache
+        self._inodes: dict[tuple[int, int], Inode] = {}
+
+    def lookup(self, parent: "Directory", host_dir: str, name: str) -> Optional[Inode]:
+        """The inode for `name` in the host directory `host_dir`, or None."""
+        path = os.path.join(host_dir, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        key = (st.st_dev, st.st_ino)
         inode = self._inodes.get(key)
         if inode is None:
-            try:
-                inode = self._inodes[key] = HostInode(full, st)
-            except OSError as err:
-                return -(err.errno or E.EACCES)
+            inode = self._inodes[key] = self._make(parent, name, path, st)
         return inode
 
-    def lookup_dir(self, path: str, cwd: str) -> Union[str, int]:
-        """The normalized path of a directory (for chdir), or -errno."""
-        found = self._stat(path, cwd)
-        if isinstance(found, int):
-            return found
-        full, st = found
-        return full if stat.S_ISDIR(st.st_mode) else -E.ENOTDIR
+    def names(self, host_dir: str) -> list[str]:
+        """The entries of a host directory (none if it cannot be read)."""
+        try:
+            return os.listdir(host_dir)
+        except OSError:
+            return []
 
-    def close(self) -> None:
-        for inode in self._inodes.values():
-            inode.close()
-        self._inodes.clear()
+    def root(self, host_root: str) -> "Directory":
+        """The directory that becomes "/" of the simulated system."""
+        from .dir import Directory
+        st = os.stat(host_root)
+        if not stat.S_ISDIR(st.st_mode):
+            raise NotADirectoryError(host_root)
+        root = Directory(self.sb, st.st_mode & 0o7777, st.st_uid, st.st_gid, lower=host_root, host=self)
+        root.host_path = host_root
+        root.nlink, root.st_size, root.host_blocks = st.st_nlink, st.st_size, st.st_blocks
+        root.atime, root.mtime, root.ctime = st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns
+        self._inodes[(st.st_dev, st.st_ino)] = root
+        return root
+
+    def _make(self, parent: "Directory", name: str, path: str, st: os.stat_result) -> Inode:
+        from .dir import Directory
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            d = Directory(self.sb, mode & 0o7777, st.st_uid, st.st_gid, parent=parent, name=name,
+                          lower=path, host=self)
+            d.nlink, d.st_size, d.host_blocks = st.st_nlink, st.st_size, st.st_blocks
+            d.host_path = path
+            d.atime, d.mtime, d.ctime = st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns
+            return d
+        if stat.S_ISREG(mode):
+            return HostFile(self.sb, self.cache, path, st)
+        if stat.S_ISLNK(mode):
+            try:
+                target = os.fsencode(os.readlink(path))
+            except OSError:
+                target = b""
+            link = Symlink(self.sb, target, st.st_uid, st.st_gid)
+            link.host_path, link.host_blocks = path, st.st_blocks
+            link.atime, link.mtime, link.ctime = st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns
+            return link
+        special = HostSpecial(self.sb, st)
+        special.host_path, special.host_blocks = path, st.st_blocks
+        return special
+
+
+def host_error(err: OSError) -> int:
+    """-errno for a failed host operation."""
+    return -(err.errno or E.EIO)

@@ -1,29 +1,36 @@
-"""execve (fs/exec.c) and the ELF loader (fs/binfmt_elf.c).
+"""execve (fs/exec.c), the ELF loader (fs/binfmt_elf.c) and "#!" scripts
+(fs/binfmt_script.c).
 
-do_execve reads the file's ELF header, builds a new address space whose PT_LOAD
-segments are private mappings of the file in the page cache (filled by page
-faults: demand paging), zeroes the bss, lays out the initial stack as Linux's
-create_elf_tables does (strings at the top; then, from the stack pointer up:
-argc, argv[], NULL, envp[], NULL, auxv), and only then, past the point of no
-return, replaces the old image (SEMANTICS E1-E3): the pid, parent, process
-group, session and fds without FD_CLOEXEC stay; caught signals go back to
-SIG_DFL; a vfork parent is released; comm becomes the file's base name.
+do_execve finds the file in the simulated tree (it must be a regular file with
+an execute bit the caller may use); a "#!" script is replaced by its
+interpreter, with the script's path as an argument. For an ELF file it builds
+a new address space whose PT_LOAD segments are private mappings of the file's
+pages (filled by page faults: demand paging), zeroes the bss, loads the
+program interpreter a dynamically linked program names (PT_INTERP, e.g.
+ld-linux-x86-64.so.2) where mmap would put it, lays out the initial stack as
+Linux's create_elf_tables does (strings at the top; then, from the stack
+pointer up: argc, argv[], NULL, envp[], NULL, auxv), and only then, past the
+point of no return, replaces the old image (SEMANTICS E1-E3): the pid, parent,
+process group, session and fds without FD_CLOEXEC stay; caught signals go back
+to SIG_DFL; a vfork parent is released; comm becomes the file's base name. The
+program starts at the interpreter's entry when there is one, else at its own.
 """
 
 from __future__ import annotations
 
 import posixpath
 import struct
-from typing import TYPE_CHECKING, Any, Callable, Generator, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Generator, NamedTuple, Optional, Union
 
 from ..arch.x86_64.pgtable import ELF_ET_DYN_BASE, PAGE_MASK, PAGE_SIZE, STACK_TOP, page_align
-from ..fs.hostfs import PATH_MAX, HostInode
+from ..fs.inode import Inode, permission
 from ..mm.mm_struct import VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE, MmStruct, VmArea
-from ..mm.mmap import do_mmap
+from ..mm.mmap import do_mmap, get_unmapped_area
 from ..uapi import errno as E
 from ..uapi import mman as M
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_STACK
+from ..uapi.stat import PATH_MAX
 from .sched.clock import COSTS, USER_HZ
 from .sched.wait import fatal_signal_pending
 from .task import (
@@ -54,6 +61,9 @@ AT_SECURE, AT_RANDOM, AT_EXECFN = 23, 25, 31
 ELF_PLATFORM = b"x86_64"
 ELF_HWCAP = 0x178BFBFF  # CPUID.1:EDX of a typical x86-64 CPU
 
+BINPRM_BUF_SIZE = 256       # how much of a file decides its format ("#!" line)
+BINPRM_MAX_RECURSION = 4    # interpreters of interpreters
+
 MAX_ARG_STRLEN = 32 * PAGE_SIZE
 MAX_ARG_STRINGS = 0x7FFFFFFF
 STACK_EXPAND = 128 * 1024  # stack_expand in setup_arg_pages
@@ -73,11 +83,12 @@ class Phdr(NamedTuple):
 
 
 class Loaded(NamedTuple):
-    """Where load_elf_binary put the program."""
+    """Where load_elf_binary put an ELF file."""
 
     entry: int
     phdr_addr: int
     phnum: int
+    bias: int        # load address - link address (AT_BASE of an interpreter)
 
 
 class ElfImage(NamedTuple):
@@ -88,7 +99,7 @@ class ElfImage(NamedTuple):
     phoff: int
     phentsize: int
     phdrs: list[Phdr]
-    interp: bool
+    interp: Optional[Phdr]   # PT_INTERP: where the interpreter's path is
 
 
 def parse_elf(read: Callable[[int, int], bytes]) -> Union[ElfImage, int]:
@@ -106,13 +117,27 @@ def parse_elf(read: Callable[[int, int], bytes]) -> Union[ElfImage, int]:
     if len(table) < phnum * phentsize:
         return -E.ENOEXEC
     phdrs = []
-    interp = False
+    interp = None
     for i in range(phnum):
         ptype, flags, offset, vaddr, _paddr, filesz, memsz, _align = _PHDR.unpack_from(table, i * phentsize)
+        ph = Phdr(ptype, flags, offset, vaddr, filesz, memsz)
         if ptype == PT_INTERP:
-            interp = True
-        phdrs.append(Phdr(ptype, flags, offset, vaddr, filesz, memsz))
+            interp = ph
+        phdrs.append(ph)
     return ElfImage(etype, entry, phoff, phentsize, phdrs, interp)
+
+
+def parse_shebang(head: bytes) -> Union[tuple[bytes, Optional[bytes]], int]:
+    """The interpreter and its optional single argument from a "#!" line
+    (binfmt_script: the rest of the line after the interpreter is one
+    argument, trimmed), or -ENOEXEC."""
+    line = head[2:].split(b"\n", 1)[0] if b"\n" in head else head[2:]
+    line = line.strip(b" \t")
+    if not line:
+        return -E.ENOEXEC
+    parts = line.replace(b"\t", b" ").split(b" ", 1)
+    arg = parts[1].strip(b" \t") if len(parts) > 1 else b""
+    return parts[0], (arg or None)
 
 
 def _prot(flags: int) -> int:
@@ -156,26 +181,48 @@ class Exec:
 
     # ---- do_execve --------------------------------------------------------------------
 
+    def open_exec(self, t: TaskStruct, name: str) -> Union[tuple[Inode, str], int]:
+        """The executable file `name` names, and its canonical path."""
+        found = self.k.namei.walk(t, name)
+        if isinstance(found, int):
+            return found
+        inode = found.inode
+        if inode is None:
+            return -E.ENOENT
+        if not inode.is_reg():
+            return -E.EACCES
+        err = permission(inode, 1, *self.k.namei.creds(t))
+        if err:
+            return err
+        if inode.open_writers:
+            return -E.ETXTBSY
+        return inode, found.path(t.fs.root)
+
     def do_execve(self, t: TaskStruct, path: bytes, argv: list[bytes], envp: list[bytes]) -> Generator[None, None, int]:
         """Load the new image, then (sleeping while other threads die, if the
         process has any) replace the old one. Returns 0, or -errno while the
         old image is still there."""
         k = self.k
-        name = path.decode("utf-8", "surrogateescape")
-        cwd = t.fs.cwd if t.fs is not None else "/"
-        inode = k.hostfs.lookup(name, cwd)
-        if isinstance(inode, int):
-            return inode
-        if not inode.executable():
-            return -E.EACCES
+        name = filename = path.decode("utf-8", "surrogateescape")
+        for _ in range(BINPRM_MAX_RECURSION + 1):
+            opened = self.open_exec(t, name)
+            if isinstance(opened, int):
+                return opened
+            inode, real_path = opened
+            head = inode.read(0, BINPRM_BUF_SIZE)
+            if head[:2] != b"#!":
+                break
+            shebang = parse_shebang(head)
+            if isinstance(shebang, int):
+                return shebang
+            interp, arg = shebang
+            argv = [interp, *([arg] if arg else []), name.encode("utf-8", "surrogateescape"), *argv[1:]]
+            name = interp.decode("utf-8", "surrogateescape")
+        else:
+            return -E.ELOOP
         elf = parse_elf(inode.read)
         if isinstance(elf, int):
             return elf
-        if elf.interp:
-            k.warn_once(("interp", inode.path),
-                        f"{name}: dynamically linked programs are not supported yet "
-                        "(execve returns ENOEXEC); link it with -static")
-            return -E.ENOEXEC
         if not argv:
             argv = [b""]  # Linux (5.18+) gives argc 0 an empty argv[0]
         stack_limit = t.signal.rlim[RLIMIT_STACK][0]
@@ -183,11 +230,18 @@ class Exec:
             return -E.E2BIG
         mm = MmStruct(k.phys)
         mm.stack_limit = min(stack_limit, 1 << 40)
-        loaded = self.load_elf_binary(t, mm, inode, elf)
+        loaded = self.load_elf_binary(t, mm, inode, elf, real_path, main=True)
+        start, at_base = (loaded.entry, 0) if not isinstance(loaded, int) else (0, 0)
+        if not isinstance(loaded, int) and elf.interp is not None:
+            interp_loaded = self.load_interpreter(t, mm, inode, elf.interp)
+            if isinstance(interp_loaded, int):
+                loaded = interp_loaded
+            else:
+                start, at_base = interp_loaded.entry, interp_loaded.bias
         if isinstance(loaded, int):
             mm.release()
             return loaded
-        sp = self.create_elf_tables(t, mm, elf, loaded, path, argv, envp)
+        sp = self.create_elf_tables(t, mm, elf, loaded, at_base, path, argv, envp)
         if sp < 0:
             mm.release()
             return sp
@@ -198,13 +252,33 @@ class Exec:
                 mm.release()
                 return err
         # ---- point of no return --------------------------------------------------
-        self.begin_new_exec(t, mm, name)
-        k.entry.start_user_thread(t, loaded.entry, sp)
+        self.begin_new_exec(t, mm, filename)
+        k.entry.start_user_thread(t, start, sp)
         k.clock.advance(COSTS["exec"])
         t.stime += COSTS["exec"]
         if k.tp.sched_process_exec.probes:
-            k.tp.sched_process_exec(t, name, old_tid)
+            k.tp.sched_process_exec(t, filename, old_tid)
         return 0
+
+    def load_interpreter(self, t: TaskStruct, mm: MmStruct, program: Inode, ph: Phdr) -> Union[Loaded, int]:
+        """load_elf_interp(): the dynamic linker a program names, mapped where
+        mmap would put it (it is position independent)."""
+        if not 1 < ph.filesz <= PATH_MAX:
+            return -E.ENOEXEC
+        raw = program.read(ph.offset, ph.filesz)
+        if len(raw) != ph.filesz or raw[-1:] != b"\0":
+            return -E.ENOEXEC
+        name = raw[:-1].decode("utf-8", "surrogateescape")
+        opened = self.open_exec(t, name)
+        if isinstance(opened, int):
+            return opened
+        inode, real_path = opened
+        elf = parse_elf(inode.read)
+        if isinstance(elf, int):
+            return -E.ELIBBAD
+        if elf.interp is not None:
+            return -E.ELIBBAD  # an interpreter may not need one itself
+        return self.load_elf_binary(t, mm, inode, elf, real_path, main=False)
 
     def de_thread(self, tsk: TaskStruct) -> Generator[None, None, int]:
         """Make `tsk` the only thread of its process (fs/exec.c de_thread):
@@ -259,11 +333,27 @@ class Exec:
         leader.exit_state = EXIT_DEAD
         k.exit.release_task(leader, reaper=None)
 
-    def load_elf_binary(self, t: TaskStruct, mm: MmStruct, inode: HostInode, elf: ElfImage) -> Union[Loaded, int]:
-        """Map the PT_LOAD segments (or return -errno)."""
+    def load_elf_binary(self, t: TaskStruct, mm: MmStruct, inode: Inode, elf: ElfImage, path: str,
+                        main: bool) -> Union[Loaded, int]:
+        """Map the PT_LOAD segments (or return -errno). The program itself, if
+        position independent, goes to ELF_ET_DYN_BASE; an interpreter to a
+        free range mmap chooses. Only the program sets the brk and exe."""
         k = self.k
-        cached = k.page_cache.lookup(inode)
-        bias = ELF_ET_DYN_BASE if elf.type == ET_DYN else 0
+        cached = inode.mapping()  # type: ignore[attr-defined]
+        loads = [ph for ph in elf.phdrs if ph.type == PT_LOAD and ph.memsz]
+        if not loads:
+            return -E.ENOEXEC
+        bias = 0
+        if elf.type == ET_DYN:
+            low = min(ph.vaddr for ph in loads) & PAGE_MASK
+            if main:
+                bias = ELF_ET_DYN_BASE - low
+            else:
+                span = page_align(max(ph.vaddr + ph.memsz for ph in loads)) - low
+                base = get_unmapped_area(mm, span)
+                if base < 0:
+                    return base
+                bias = base - low
         phdr_addr = 0
         elf_brk = 0
         start_code, end_code, start_data, end_data = -1, 0, -1, 0
@@ -279,7 +369,7 @@ class Exec:
             in_page = vaddr & ~PAGE_MASK
             if ph.filesz:
                 addr = do_mmap(mm, vaddr - in_page, ph.filesz + in_page, prot, M.MAP_PRIVATE | M.MAP_FIXED,
-                               cached, (ph.offset - in_page) >> 12, name=inode.path)
+                               cached, (ph.offset - in_page) >> 12, name=path)
                 if addr < 0:
                     return addr
             if not phdr_addr and ph.offset <= elf.phoff < ph.offset + ph.filesz:
@@ -304,16 +394,16 @@ class Exec:
                 start_data = vaddr if start_data < 0 else min(start_data, vaddr)
                 end_data = max(end_data, vaddr + ph.filesz)
             elf_brk = max(elf_brk, zero_end)
-        if elf_brk == 0:
-            return -E.ENOEXEC
-        mm.start_code, mm.end_code = max(start_code, 0), end_code
-        mm.start_data, mm.end_data = max(start_data, 0), end_data
-        mm.start_brk = mm.brk = page_align(elf_brk)
-        mm.exe_file = inode.path
-        return Loaded(elf.entry + bias, phdr_addr, len(elf.phdrs))
+        if main:
+            mm.start_code, mm.end_code = max(start_code, 0), end_code
+            mm.start_data, mm.end_data = max(start_data, 0), end_data
+            mm.start_brk = mm.brk = page_align(elf_brk)
+            mm.exe_file = path
+            mm.set_exe(inode)
+        return Loaded(elf.entry + bias, phdr_addr, len(elf.phdrs), bias)
 
     def create_elf_tables(
-        self, t: TaskStruct, mm: MmStruct, elf: ElfImage, loaded: Loaded,
+        self, t: TaskStruct, mm: MmStruct, elf: ElfImage, loaded: Loaded, at_base: int,
         filename: bytes, argv: list[bytes], envp: list[bytes],
     ) -> int:
         """Strings at the top of the stack, then argc/argv/envp/auxv below them.
@@ -358,7 +448,7 @@ class Exec:
         auxv = [
             (AT_HWCAP, ELF_HWCAP), (AT_PAGESZ, PAGE_SIZE), (AT_CLKTCK, USER_HZ),
             (AT_PHDR, loaded.phdr_addr), (AT_PHENT, elf.phentsize), (AT_PHNUM, loaded.phnum),
-            (AT_BASE, 0), (AT_FLAGS, 0), (AT_ENTRY, loaded.entry),
+            (AT_BASE, at_base), (AT_FLAGS, 0), (AT_ENTRY, loaded.entry),
             (AT_UID, cred.uid), (AT_EUID, cred.euid), (AT_GID, cred.gid), (AT_EGID, cred.egid),
             (AT_SECURE, 0), (AT_RANDOM, u_rand_bytes), (AT_EXECFN, execfn),
             (AT_PLATFORM, u_platform), (AT_NULL, 0),
@@ -408,6 +498,15 @@ class Exec:
         mm = MmStruct(k.phys)
         do_mmap(mm, SCRIPT_SCRATCH, SCRIPT_SCRATCH_SIZE, M.PROT_READ | M.PROT_WRITE,
                 M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED, name="[scratch]")
+        # Its command line (what /proc/PID/cmdline and ps show): its name,
+        # on a page of its own above the scratch area.
+        args = SCRIPT_SCRATCH + SCRIPT_SCRATCH_SIZE
+        do_mmap(mm, args, PAGE_SIZE, M.PROT_READ | M.PROT_WRITE, M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED,
+                name="[args]")
+        cmdline = name.encode("utf-8", "surrogateescape")[:PAGE_SIZE - 1] + b"\0"
+        k.uaccess.copy_to_user(t, args, cmdline, mm=mm)
+        mm.arg_start, mm.arg_end = args, args + len(cmdline)
+        mm.env_start = mm.env_end = mm.arg_end
         mm.exe_file = name
         self.begin_new_exec(t, mm, name)
         k.entry.start_script(t, program)

@@ -40,7 +40,7 @@ class FileIO:
     def _file(self, t: TaskStruct, fd: int) -> Optional[File]:
         return t.files.get(fd) if t.files is not None else None
 
-    def _fd_limit(self, t: TaskStruct) -> int:
+    def fd_limit(self, t: TaskStruct) -> int:
         return min(t.signal.rlim[RLIMIT_NOFILE][0], 1 << 20)
 
     # ---- read ----------------------------------------------------------------------
@@ -161,17 +161,57 @@ class FileIO:
             return -E.EINVAL
         return vecs
 
-    # Every open file so far is a stream (console, pipe): no offsets to seek.
+    # ---- positioned I/O ----------------------------------------------------------------
+
     def sys_pread64(self, t: TaskStruct, fd: int, buf: int, count: int, pos: int) -> int:
         f = self._file(t, fd)
-        return -E.EBADF if f is None or not f.readable() else -E.ESPIPE
+        if f is None or not f.readable():
+            return -E.EBADF
+        if pos < 0:
+            return -E.EINVAL
+        data = f.pread(pos, min(count, MAX_RW_COUNT))
+        if isinstance(data, int):
+            return data
+        if data and not self.k.uaccess.copy_to_user(t, buf, data):
+            return -E.EFAULT
+        return len(data)
 
     def sys_pwrite64(self, t: TaskStruct, fd: int, buf: int, count: int, pos: int) -> int:
         f = self._file(t, fd)
-        return -E.EBADF if f is None or not f.writable() else -E.ESPIPE
+        if f is None or not f.writable():
+            return -E.EBADF
+        if pos < 0:
+            return -E.EINVAL
+        if count == 0:
+            return 0
+        data = self.k.uaccess.copy_from_user(t, buf, min(count, MAX_RW_COUNT))
+        if data is None:
+            return -E.EFAULT
+        return f.pwrite(pos, data)
 
     def sys_lseek(self, t: TaskStruct, fd: int, offset: int, whence: int) -> int:
-        return -E.EBADF if self._file(t, fd) is None else -E.ESPIPE
+        f = self._file(t, fd)
+        return -E.EBADF if f is None else f.llseek(offset, whence)
+
+    def sys_fadvise64(self, t: TaskStruct, fd: int, offset: int, length: int, advice: int) -> int:
+        """Advice about future reads: accepted and ignored (nothing is read ahead)."""
+        f = self._file(t, fd)
+        if f is None:
+            return -E.EBADF
+        if f.inode is None or not f.inode.is_reg() and not f.inode.is_dir():
+            return -E.ESPIPE
+        return 0 if 0 <= advice <= 5 and length >= 0 else -E.EINVAL
+
+    def sys_fsync(self, t: TaskStruct, fd: int) -> int:
+        """Nothing is ever written back (the files live in memory): done at once."""
+        return 0 if self._file(t, fd) is not None else -E.EBADF
+
+    def sys_sync(self, t: TaskStruct) -> int:
+        return 0
+
+    def sys_getpeername(self, t: TaskStruct, fd: int, addr: int, addrlen: int) -> int:
+        """getpeername/getsockname on an fd: no file here is a socket."""
+        return -E.ENOTSOCK if self._file(t, fd) is not None else -E.EBADF
 
     # ---- descriptors ------------------------------------------------------------------
 
@@ -182,7 +222,7 @@ class FileIO:
         f = self._file(t, fd)
         if f is None:
             return -E.EBADF
-        newfd = t.files.alloc_fd(f.get(), limit=self._fd_limit(t))
+        newfd = t.files.alloc_fd(f.get(), limit=self.fd_limit(t))
         if newfd < 0:
             f.put()
         return newfd
@@ -204,7 +244,7 @@ class FileIO:
         return self._dup_to(t, f, newfd, bool(flags & O_CLOEXEC))
 
     def _dup_to(self, t: TaskStruct, f: File, newfd: int, cloexec: bool) -> int:
-        if not 0 <= newfd < self._fd_limit(t):
+        if not 0 <= newfd < self.fd_limit(t):
             return -E.EBADF
         t.files.install(newfd, f.get(), cloexec)
         return newfd
@@ -216,8 +256,9 @@ class FileIO:
         if flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT):
             return -E.EINVAL
         rd, wr = create_pipe(flags & O_NONBLOCK)
+        rd.inode = wr.inode = self.k.vfs.pipe_inode()
         cloexec = bool(flags & O_CLOEXEC)
-        limit = self._fd_limit(t)
+        limit = self.fd_limit(t)
         rfd = t.files.alloc_fd(rd, cloexec=cloexec, limit=limit)
         if rfd < 0:
             rd.put()
@@ -240,9 +281,9 @@ class FileIO:
             return -E.EBADF
         files = t.files
         if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
-            if arg >= self._fd_limit(t):
+            if arg >= self.fd_limit(t):
                 return -E.EINVAL
-            newfd = files.alloc_fd(f.get(), start=arg, cloexec=cmd == F_DUPFD_CLOEXEC, limit=self._fd_limit(t))
+            newfd = files.alloc_fd(f.get(), start=arg, cloexec=cmd == F_DUPFD_CLOEXEC, limit=self.fd_limit(t))
             if newfd < 0:
                 f.put()
             return newfd

@@ -20,7 +20,8 @@ from typing import Callable, Iterator, Optional
 from ..arch.x86_64.cpu import Cpu
 from ..fs.console import BufferConsole, ConsoleDevice, ConsoleFile, HostConsole
 from ..fs.file import FilesStruct, FsStruct
-from ..fs.hostfs import HostFs
+from ..fs.namei import Walker
+from ..fs.vfs import Vfs
 from ..lib.tracepoint import Tracepoints
 from ..lib.wait import WaitQueueHead
 from ..mm.filemap import PageCache
@@ -43,12 +44,15 @@ from .futex import Futex
 from .itimer import ITimers
 from .jobctl import JobControl
 from .mman import Mman
+from .namei import Namei
 from .pid import PID_MAX_DEFAULT, PidNamespace
-from .sched.clock import NSEC_PER_SEC, Clock
+from .procfs import ProcFs
+from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Scheduler
 from .sched.policy import RoundRobin, SchedPolicy
 from .sigframe import SigFrames
 from .signal import Signals
+from .stat import Stat
 from .sys import Sys
 from .syscalls import build_syscall_table
 from .task import DEFAULT_RLIMITS, PF_IDLE, PF_KTHREAD, SIGNAL_UNKILLABLE, TASK_RUNNING, Cred, SigHand, SignalStruct, TaskStruct
@@ -56,6 +60,7 @@ from .time import Time
 from .traps import Traps
 from .uaccess import UserAccess
 from .workqueue import Workqueue
+from .xattr import Xattr
 
 
 @dataclass
@@ -69,7 +74,8 @@ class KernelConfig:
     exact: bool = True                       # count instructions: deterministic preemption
     max_time: float = 3600.0                 # virtual seconds before the run is stopped
     max_cpu: float = 10.0                    # virtual CPU seconds before the run is stopped
-    cwd: str = field(default_factory=os.getcwd)
+    cwd: str = field(default_factory=os.getcwd)  # the first program's, if it exists in the tree
+    root: str = "/"                          # the host directory that is "/" (read-only)
     uid: int = 0
     gid: int = 0
     rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)  # overrides
@@ -106,9 +112,10 @@ class Kernel:
         self.sched = Scheduler(self.tp, self.clock, cfg.policy)
         self.phys = PhysMem(cfg.memory)
         self.page_cache = PageCache(self.phys)
-        self.hostfs = HostFs()
         self.pid_ns = PidNamespace(cfg.pid_max)
         self.console = console if console is not None else HostConsole()
+        self.vfs = Vfs(self.phys, self.page_cache, lambda: REALTIME_AT_BOOT + self.clock.now,
+                       self.console, self.random.randbytes, cfg.root)
         # subsystems, one object per concern
         self.traps = Traps(self)
         self.uaccess = UserAccess(self.traps.do_user_addr_fault)
@@ -119,6 +126,11 @@ class Kernel:
         self.entry = Entry(self)
         self.sys = Sys(self)
         self.fileio = FileIO(self)
+        self.namei = Namei(self)
+        self.stat = Stat(self)
+        self.xattr = Xattr(self)
+        self.procfs = ProcFs(self)
+        self.vfs.mount("proc", self.procfs.root)
         self.mman = Mman(self)
         self.time = Time(self)
         self.futex = Futex(self)
@@ -173,7 +185,10 @@ class Kernel:
             limits[res] = value
         t.signal.rlim = tuple(limits)
         t.files = FilesStruct()
-        t.fs = FsStruct(self.config.cwd)
+        root = self.vfs.root
+        cwd = Walker(root).walk(self.config.cwd, root, follow=True)
+        t.fs = FsStruct(cwd.inode if not isinstance(cwd, int) and cwd.inode is not None and cwd.inode.is_dir()
+                        else root, root)
         pid0 = self.pid_ns.alloc_idle_pid()
         pid0.task = t
         t.pid_link = pid0
@@ -209,8 +224,9 @@ class Kernel:
     def console_on_rootfs(self, t: TaskStruct) -> None:
         """fds 0, 1, 2 of init: the console streams."""
         files = FilesStruct()
+        console = self.vfs.console_inode()
         for stream in (0, 1, 2):
-            files.install(stream, ConsoleFile(self.console, stream))
+            files.install(stream, ConsoleFile(self.console, stream, inode=console))
         if t.files is not None:
             t.files.users -= 1
         t.files = files

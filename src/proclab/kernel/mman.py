@@ -1,11 +1,15 @@
 """Memory system calls (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c):
-argument decoding; the work is in mm/mmap.py."""
+argument decoding and the checks on the file behind a mapping; the work is in
+mm/mmap.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ..arch.x86_64.pgtable import PAGE_MASK
+from ..fs.devices import ZeroFile
+from ..fs.file import O_APPEND
+from ..fs.regfile import RegularFile
 from ..mm import mmap as mmap_ops
 from ..uapi import errno as E
 from ..uapi import mman as M
@@ -25,10 +29,21 @@ class Mman:
     def sys_mmap(self, t: TaskStruct, addr: int, length: int, prot: int, flags: int, fd: int, off: int) -> int:
         if off & ~PAGE_MASK:
             return -E.EINVAL
-        if not flags & M.MAP_ANONYMOUS:
-            # File mappings need the VFS: the only files so far are streams.
-            return -E.EBADF if t.files is None or t.files.get(fd) is None else -E.ENODEV
-        return mmap_ops.do_mmap(t.mm, addr, length, prot, flags)
+        if flags & M.MAP_ANONYMOUS:
+            return mmap_ops.do_mmap(t.mm, addr, length, prot, flags)
+        f = t.files.get(fd) if t.files is not None else None
+        if f is None:
+            return -E.EBADF
+        if isinstance(f, ZeroFile):
+            # /dev/zero: private is anonymous memory, shared is shared memory
+            return mmap_ops.do_mmap(t.mm, addr, length, prot, flags | M.MAP_ANONYMOUS)
+        if not isinstance(f, RegularFile):
+            return -E.ENODEV
+        shared = flags & M.MAP_TYPE != M.MAP_PRIVATE
+        if not f.readable() or (shared and prot & M.PROT_WRITE and (not f.writable() or f.flags & O_APPEND)):
+            return -E.EACCES
+        return mmap_ops.do_mmap(t.mm, addr, length, prot, flags, f.inode.mapping(), off >> 12, f.name,
+                                may_write=f.writable() and not f.flags & O_APPEND)
 
     def sys_munmap(self, t: TaskStruct, addr: int, length: int) -> int:
         return mmap_ops.do_munmap(t.mm, addr, length)
@@ -41,3 +56,9 @@ class Mman:
 
     def sys_madvise(self, t: TaskStruct, addr: int, length: int, advice: int) -> int:
         return mmap_ops.do_madvise(t.mm, addr, length, advice)
+
+    def sys_mincore(self, t: TaskStruct, addr: int, length: int, vec: int) -> int:
+        got = mmap_ops.do_mincore(t.mm, addr, length)
+        if isinstance(got, int):
+            return got
+        return 0 if self.k.uaccess.copy_to_user(t, vec, got) else -E.EFAULT

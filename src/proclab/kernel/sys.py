@@ -279,22 +279,6 @@ class Sys:
         t.fs.umask = mask & 0o777
         return old
 
-    def sys_getcwd(self, t: TaskStruct, buf: int, size: int) -> int:
-        cwd = t.fs.cwd.encode() + b"\0"
-        if size < len(cwd):
-            return -E.ERANGE
-        return len(cwd) if self.k.uaccess.copy_to_user(t, buf, cwd) else -E.EFAULT
-
-    def sys_chdir(self, t: TaskStruct, filename: int) -> int:
-        path = self.k.uaccess.strncpy_from_user(t, filename, 4096)
-        if path is None:
-            return -E.EFAULT
-        target = self.k.hostfs.lookup_dir(path.decode("utf-8", "surrogateescape"), t.fs.cwd)
-        if isinstance(target, int):
-            return target
-        t.fs.cwd = target
-        return 0
-
     # ---- nice values (kernel/sys.c set_one_prio) ---------------------------------------------
 
     def _prio_targets(self, t: TaskStruct, which: int, who: int) -> Optional[list[TaskStruct]]:
@@ -344,6 +328,33 @@ class Sys:
         if self.k.sched.nr_runnable():
             t.tif |= TIF_NEED_RESCHED
         return 0
+
+    def sys_sched_getaffinity(self, t: TaskStruct, pid: int, size: int, mask: int) -> int:
+        """The CPUs the task may run on: all of the machine's (one cpumask word)."""
+        if size < 8 or size & 7:
+            return -E.EINVAL
+        if pid and self.k.pid_ns.find_task(pid) is None:
+            return -E.ESRCH
+        cpus = (1 << len(self.k.cpus)) - 1
+        return 8 if self.k.uaccess.put_u64(t, mask, cpus) else -E.EFAULT
+
+    def sys_sched_setaffinity(self, t: TaskStruct, pid: int, size: int, mask: int) -> int:
+        """Accepted when it allows at least one of the machine's CPUs (every
+        task may run on every CPU: there is nothing to restrict yet)."""
+        if pid and self.k.pid_ns.find_task(pid) is None:
+            return -E.ESRCH
+        if size < 1:
+            return -E.EINVAL
+        first = self.k.uaccess.copy_from_user(t, mask, min(size, 8))
+        if first is None:
+            return -E.EFAULT
+        cpus = (1 << len(self.k.cpus)) - 1
+        return 0 if int.from_bytes(first, "little") & cpus else -E.EINVAL
+
+    def sys_rseq(self, t: TaskStruct, rseq: int, length: int, flags: int, sig: int) -> int:
+        """Restartable sequences are not offered, as on a kernel built without
+        CONFIG_RSEQ: ENOSYS, which glibc expects and handles quietly."""
+        return -E.ENOSYS
 
     def sys_getrandom(self, t: TaskStruct, buf: int, count: int, flags: int) -> int:
         if flags & ~7:

@@ -8,7 +8,7 @@ virtual time a fault costs.
 
 `do_trap` turns the other exceptions into the signals Linux sends: #DE SIGFPE,
 #UD SIGILL, #BP SIGTRAP, #GP SIGSEGV, an unresolved page fault SIGSEGV with the
-address. rdtsc traps (CR4.TSD is set) and is emulated from the virtual clock, so
+address (SIGBUS past the end of a mapped file). rdtsc traps (CR4.TSD is set) and is emulated from the virtual clock, so
 programs that read the TSC stay deterministic.
 """
 
@@ -26,6 +26,7 @@ from ..mm.fault import (
     FAULT_MAJOR,
     FAULT_SEGV_ACCERR,
     FAULT_SEGV_MAPERR,
+    FAULT_SIGBUS,
     FAULT_SPURIOUS,
     KIND_NAMES,
     handle_mm_fault,
@@ -40,6 +41,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .task import TaskStruct
 
 
+# Unresolvable faults: the signal and si_code they mean.
+_BAD_ACCESS = {
+    FAULT_SEGV_MAPERR: (S.SIGSEGV, S.SEGV_MAPERR),
+    FAULT_SEGV_ACCERR: (S.SIGSEGV, S.SEGV_ACCERR),
+    FAULT_SIGBUS: (S.SIGBUS, S.BUS_ADRERR),
+}
+
 # Exceptions whose repetition the CPU would escalate to a double fault.
 _CONTRIBUTORY = (X.X86_TRAP_DE, 10, 11, 12, X.X86_TRAP_GP)
 
@@ -52,7 +60,8 @@ def _canonical(addr: int) -> bool:
 class Traps:
     def __init__(self, k: Kernel) -> None:
         self.k = k
-        self.segv: dict[TaskStruct, tuple[int, int]] = {}  # last unresolved fault per task
+        # the last unresolved fault per task: (address, signal, si_code)
+        self.segv: dict[TaskStruct, tuple[int, int, int]] = {}
 
     def do_user_addr_fault(
         self, task: TaskStruct, mm: MmStruct, addr: int, access: int, from_kernel: bool
@@ -68,11 +77,10 @@ class Traps:
         k.clock.advance(COSTS["fault"])
         task.stime += COSTS["fault"]
         tp = k.tp
-        if kind in (FAULT_SEGV_MAPERR, FAULT_SEGV_ACCERR):
-            code = S.SEGV_MAPERR if kind == FAULT_SEGV_MAPERR else S.SEGV_ACCERR
-            self.segv[task] = (addr, code)
+        if kind in _BAD_ACCESS:
+            self.segv[task] = (addr, *_BAD_ACCESS[kind])
             if tp.page_fault_user.probes:
-                tp.page_fault_user(task, addr, ACCESS_NAMES[access], "segv")
+                tp.page_fault_user(task, addr, ACCESS_NAMES[access], KIND_NAMES[kind])
             return None
         if kind != FAULT_SPURIOUS:
             if kind == FAULT_MAJOR:
@@ -100,10 +108,10 @@ class Traps:
             self.segv.pop(task, None)
         task.trap_info = (v, self._error_code(trap), trap.address if v == X.X86_TRAP_PF else 0)
         if v == X.X86_TRAP_PF:
-            page, code = self.segv.pop(task, (trap.address, S.SEGV_MAPERR))
+            page, signo, code = self.segv.pop(task, (trap.address, S.SIGSEGV, S.SEGV_MAPERR))
             addr = self._exact_address(task, trap, page)
             task.trap_info = (v, self._error_code(trap), addr)
-            sig.force_sig_fault(task, S.SIGSEGV, code, addr)
+            sig.force_sig_fault(task, signo, code, addr)
         elif v == X.X86_TRAP_DE:
             sig.force_sig_fault(task, S.SIGFPE, S.FPE_INTDIV, trap.rip)
         elif v == X.X86_TRAP_UD:

@@ -59,7 +59,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "task_reparent": ("task", "old_parent", "new_parent"),
     # a zombie's status collected by wait (release_task follows)
     "task_reaped": ("task", "reaper", "status"),
-    # exceptions:page_fault_user; kind is "minor", "major", "cow" or "segv"
+    # exceptions:page_fault_user; kind is "minor", "major", "cow", "cow-reuse",
+    # "spurious", or "segv"/"sigbus" for a fault that gets a signal
     "page_fault_user": ("task", "address", "access", "kind"),
     # copy-on-write break: copied=False when the last user just got write access back
     "mm_cow": ("task", "address", "copied"),

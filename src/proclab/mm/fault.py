@@ -11,6 +11,7 @@ illegal and the task must get SIGSEGV:
   fresh zeroed frame                                      (do_anonymous_page)
 - file page: map the page-cache frame; a write to a private mapping copies it
                                                           (do_read_fault / do_cow_fault)
+- a page wholly past the end of the file                 -> SIGBUS
 - write to a present read-only page of a writable VMA: copy-on-write. The frame
   is copied, unless this mapping is its only user and it is anonymous, in which
   case it is simply made writable again                  (do_wp_page)
@@ -38,11 +39,12 @@ FAULT_COW_REUSE = 3    # copy-on-write: last user, made writable in place
 FAULT_SEGV_MAPERR = 4  # no mapping
 FAULT_SEGV_ACCERR = 5  # mapping forbids the access
 FAULT_SPURIOUS = 6     # the PTE already allowed it (a stale TLB entry)
+FAULT_SIGBUS = 7       # a file page past the end of the file
 
 KIND_NAMES = {
     FAULT_MINOR: "minor", FAULT_MAJOR: "major", FAULT_COW_COPY: "cow",
     FAULT_COW_REUSE: "cow-reuse", FAULT_SEGV_MAPERR: "segv", FAULT_SEGV_ACCERR: "segv",
-    FAULT_SPURIOUS: "spurious",
+    FAULT_SPURIOUS: "spurious", FAULT_SIGBUS: "sigbus",
 }
 
 _ACCESS_VM = {ACCESS_WRITE: VM_WRITE, ACCESS_FETCH: VM_EXEC}
@@ -99,7 +101,10 @@ def do_anonymous_page(mm: MmStruct, vma: VmArea, vpn: int, access: int) -> tuple
 
 def do_fault(mm: MmStruct, vma: VmArea, vpn: int, addr: int, access: int) -> tuple[int, int]:
     phys = mm.phys
-    pfn, major = vma.file.get_page(vma.page_offset(addr))
+    got = vma.file.get_page(vma.page_offset(addr))
+    if got is None:
+        return FAULT_SIGBUS, 0
+    pfn, major = got
     kind = FAULT_MAJOR if major else FAULT_MINOR
     shared = bool(vma.flags & VM_SHARED)
     if access == ACCESS_WRITE and not shared:

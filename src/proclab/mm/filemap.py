@@ -1,10 +1,13 @@
 """Backing objects of VMAs: the page cache of files (mm/filemap.c) and
 shared anonymous memory (mm/shmem.c).
 
-Both answer `get_page(pgoff) -> (pfn, major)`: the frame holding that page of the
-object, read in on first use (`major` is True when it had to be read). The object
-keeps its own reference on each frame; a mapping that installs the frame in a
-page table takes one more.
+Every backing object is an `AddressSpace`: `get_page(pgoff) -> (pfn, major)` is
+the frame holding that page of the object, read in on first use (`major` is True
+when it had to be read), or None for a page wholly past the end of a file (the
+access gets SIGBUS). The object keeps its own reference on each frame; a mapping
+that installs the frame in a page table takes one more. `i_mmap` lists the VMAs
+mapping the object (MmStruct keeps it up to date), so that truncating a file can
+take its pages away from every process (unmap_mapping_range).
 
 Executables are read from the page cache, so every process running the same
 binary maps the same text frames, and `exec` of a program already run costs no
@@ -13,10 +16,13 @@ reading at all (Unicorn also keeps its translations, keyed by physical page).
 
 from __future__ import annotations
 
-from typing import Hashable, Protocol
+from typing import TYPE_CHECKING, Hashable, Optional, Protocol
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
 from .physmem import PG_CACHE, PhysMem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .mm_struct import MmStruct, VmArea
 
 
 class Inode(Protocol):
@@ -28,32 +34,55 @@ class Inode(Protocol):
     def read(self, offset: int, size: int) -> bytes: ...
 
 
-class CachedFile:
-    """struct address_space: the cached pages of one file."""
+class AddressSpace:
+    """struct address_space: pages of a file or of shared memory, and the VMAs
+    that map them. `get`/`put` count the VMAs (only objects that free their
+    pages with the last mapping care)."""
 
-    shared_memory = False
+    def __init__(self) -> None:
+        self.i_mmap: dict["VmArea", "MmStruct"] = {}
+
+    def get_page(self, pgoff: int) -> Optional[tuple[int, bool]]:
+        raise NotImplementedError
+
+    def get(self) -> None:
+        """A VMA starts using this object."""
+
+    def put(self) -> None:
+        """A VMA stops using this object."""
+
+
+def unmap_mapping_range(space: AddressSpace, first_pgoff: int) -> None:
+    """Take pages from `first_pgoff` on out of every process mapping `space`,
+    private copies included (truncate_pagecache): the next access faults,
+    and past the end of the file that is SIGBUS."""
+    for vma, mm in list(space.i_mmap.items()):
+        start = vma.start + max(0, first_pgoff - vma.pgoff) * PAGE_SIZE
+        if start < vma.end and mm.zap_range(start, vma.end):
+            mm.flush_tlb()
+
+
+class CachedFile(AddressSpace):
+    """The cached pages of one (read-only) file of the host."""
 
     def __init__(self, phys: PhysMem, inode: Inode) -> None:
+        super().__init__()
         self.phys = phys
         self.inode = inode
         self.pages: dict[int, int] = {}
 
-    def get_page(self, pgoff: int) -> tuple[int, bool]:
+    def get_page(self, pgoff: int) -> Optional[tuple[int, bool]]:
         pfn = self.pages.get(pgoff)
         if pfn is not None:
             return pfn, False
+        if pgoff << PAGE_SHIFT >= self.inode.size:
+            return None
         data = self.inode.read(pgoff << PAGE_SHIFT, PAGE_SIZE)
         pfn = self.phys.alloc(PG_CACHE)
         if data:
             self.phys.write(pfn, 0, data)
         self.pages[pgoff] = pfn
         return pfn, True
-
-    def get(self) -> None:
-        """A VMA starts using this file (the cache outlives its mappings)."""
-
-    def put(self) -> None:
-        """A VMA stops using this file."""
 
 
 class PageCache:
@@ -73,19 +102,18 @@ class PageCache:
         return sum(len(f.pages) for f in self.files.values())
 
 
-class SharedAnon:
+class SharedAnon(AddressSpace):
     """The object behind a MAP_SHARED|MAP_ANONYMOUS mapping (shmem_zero_setup):
     its pages stay shared by every process that inherits the mapping. Reference
     counted by the VMAs that use it; the last one frees the pages."""
 
-    shared_memory = True
-
     def __init__(self, phys: PhysMem) -> None:
+        super().__init__()
         self.phys = phys
         self.pages: dict[int, int] = {}
         self.refs = 1
 
-    def get_page(self, pgoff: int) -> tuple[int, bool]:
+    def get_page(self, pgoff: int) -> Optional[tuple[int, bool]]:
         pfn = self.pages.get(pgoff)
         if pfn is None:
             pfn = self.pages[pgoff] = self.phys.alloc(PG_CACHE)

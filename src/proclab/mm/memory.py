@@ -30,6 +30,7 @@ def dup_mmap(old: MmStruct) -> tuple[MmStruct, ForkStats]:
                   "start_stack", "arg_start", "arg_end", "env_start", "env_end",
                   "mmap_base", "exe_file", "stack_limit"):
         setattr(new, field, getattr(old, field))
+    new.set_exe(old.exe_inode)
     shared_ranges = []
     for vma in old.vmas():
         copy = VmArea(vma.start, vma.end, vma.flags, vma.file, vma.pgoff, vma.name)

@@ -93,8 +93,17 @@ class MmStruct:
         self.start_stack = 0
         self.arg_start = self.arg_end = self.env_start = self.env_end = 0
         self.mmap_base = MMAP_BASE
-        self.exe_file = ""
+        self.exe_file = ""                 # its path (/proc/PID/exe)
+        self.exe_inode: Any = None         # the running file: writes to it get ETXTBSY
         self.stack_limit = 8 << 20         # RLIMIT_STACK at exec time
+
+    def set_exe(self, inode: Any) -> None:
+        """set_mm_exe_file(): while an mm runs a file, the file is not writable."""
+        if self.exe_inode is not None:
+            self.exe_inode.exec_users -= 1
+        self.exe_inode = inode
+        if inode is not None:
+            inode.exec_users += 1
 
     # ---- VMAs ---------------------------------------------------------------
 
@@ -127,12 +136,16 @@ class MmStruct:
         i = bisect_right(self._starts, vma.start)
         self._starts.insert(i, vma.start)
         self._vmas.insert(i, vma)
+        if vma.file is not None:
+            vma.file.i_mmap[vma] = self
 
     def remove_vma(self, vma: VmArea) -> None:
         i = bisect_right(self._starts, vma.start) - 1
         assert self._vmas[i] is vma
         del self._starts[i]
         del self._vmas[i]
+        if vma.file is not None:
+            del vma.file.i_mmap[vma]
 
     def moved_start(self, vma: VmArea) -> None:
         """Call after lowering `vma.start` without crossing a neighbour (stack
@@ -190,6 +203,8 @@ class MmStruct:
         self.pgtable.clear()
         for vma in self._vmas:
             if vma.file is not None:
+                del vma.file.i_mmap[vma]
                 vma.file.put()
+        self.set_exe(None)
         self._starts = []
         self._vmas = []

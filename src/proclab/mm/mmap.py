@@ -68,8 +68,11 @@ def do_mmap(
     backing: Any = None,
     pgoff: int = 0,
     name: str = "",
+    may_write: bool = True,
 ) -> int:
-    """mmap(): anonymous when `backing` is None, else a file's CachedFile."""
+    """mmap(): anonymous when `backing` is None, else the file's address space.
+    `may_write` is False for a shared mapping of a file opened read-only:
+    mprotect may then never make it writable (VM_MAYWRITE)."""
     if length == 0:
         return -E.EINVAL
     length = page_align(length)
@@ -81,6 +84,8 @@ def do_mmap(
     vm_flags = prot_to_vm(prot)
     if maptype != M.MAP_PRIVATE:
         vm_flags |= VM_SHARED
+        if not may_write:
+            vm_flags &= ~VM_MAYWRITE
     if flags & M.MAP_GROWSDOWN:
         vm_flags |= VM_GROWSDOWN
     if flags & (M.MAP_FIXED | M.MAP_FIXED_NOREPLACE):
@@ -138,17 +143,19 @@ def do_mprotect(mm: MmStruct, start: int, length: int, prot: int) -> int:
     end = start + page_align(length)
     if end == start:
         return 0
-    # The whole range must be mapped.
+    new_rights = prot_to_vm(prot) & (VM_READ | VM_WRITE | VM_EXEC)
+    # The whole range must be mapped, and allow the new rights (VM_MAY*).
     pos = start
     for vma in mm.overlapping(start, end):
         if vma.start > pos:
             return -E.ENOMEM
+        if new_rights & VM_WRITE and not vma.flags & VM_MAYWRITE:
+            return -E.EACCES
         pos = vma.end
     if pos < end:
         return -E.ENOMEM
     _split_at(mm, start)
     _split_at(mm, end)
-    new_rights = prot_to_vm(prot) & (VM_READ | VM_WRITE | VM_EXEC)
     pt = mm.pgtable
     for vma in mm.overlapping(start, end):
         vma.flags = (vma.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | new_rights
@@ -249,3 +256,21 @@ def do_madvise(mm: MmStruct, start: int, length: int, advice: int) -> int:
                     mm.flush_tlb()
     return 0
 
+
+def do_mincore(mm: MmStruct, start: int, length: int) -> bytes | int:
+    """mincore(): a byte per page of [start, start + length), 1 where the page
+    is in this mm's page table; -ENOMEM if part of the range is not mapped."""
+    if start & ~PAGE_MASK:
+        return -E.EINVAL
+    end = start + page_align(length)
+    if end > TASK_SIZE or end < start:
+        return -E.ENOMEM
+    pos = start
+    for vma in mm.overlapping(start, end):
+        if vma.start > pos:
+            return -E.ENOMEM
+        pos = vma.end
+    if pos < end:
+        return -E.ENOMEM
+    pt = mm.pgtable
+    return bytes(1 if vpn in pt else 0 for vpn in range(start >> PAGE_SHIFT, end >> PAGE_SHIFT))

@@ -1,19 +1,17 @@
-"""What `proclab run PROG` accepts: a .c file (compiled) or a static x86-64
-ELF executable. Anything else is refused with one clear sentence."""
+"""What `proclab run PROG` accepts: a .c file (compiled), an x86-64 ELF
+executable (static, or dynamic: the simulated kernel loads its interpreter
+from the simulated filesystem), or a "#!" script; a bare name is looked up in
+PATH like a shell does. Anything else is refused with one clear sentence."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from ..kernel.exec import parse_elf
 from .compile import DEFAULT_CFLAGS, compile_c
-
-STATIC_HINT = ("static binaries only for now; compile with -static, e.g. "
-               "`python -m ziglang cc -target x86_64-linux-musl -static prog.c -o prog`, "
-               "or give proclab the .c file")
-
 
 class ProgramError(Exception):
     """The named program cannot be run; the message says why, in one line."""
@@ -31,15 +29,17 @@ def check_executable(path: Path) -> None:
                 f.seek(offset)
                 return f.read(count)
 
-            if read(0, 4) != b"\x7fELF":
-                raise ProgramError(f"{path}: not an ELF executable (nor a .c file)")
-            elf = parse_elf(read)
+            magic = read(0, 4)
+            if magic[:2] == b"#!":
+                elf = None
+            elif magic != b"\x7fELF":
+                raise ProgramError(f"{path}: not an executable (an ELF file, a #! script or a .c file)")
+            else:
+                elf = parse_elf(read)
     except PermissionError:
         raise ProgramError(f"{path}: permission denied") from None
     if isinstance(elf, int):
         raise ProgramError(f"{path}: not an x86-64 Linux executable (an ELF of another kind or machine)")
-    if elf.interp:
-        raise ProgramError(f"{path}: dynamically linked: {STATIC_HINT}")
     if not os.access(path, os.X_OK):
         raise ProgramError(f"{path}: not executable (chmod +x it)")
 
@@ -55,5 +55,9 @@ def resolve_program(name: str, cflags: Sequence[str] = DEFAULT_CFLAGS,
         if status is not None:
             status(f"compiling {path} (the first build on a machine takes about a minute)")
         return compile_c(path, cflags)
+    if "/" not in name and not path.exists():
+        found = shutil.which(name)
+        if found is not None:
+            path = Path(found)
     check_executable(path)
     return path

@@ -131,7 +131,7 @@ class Summary:
         self.counts.context_switches += 1
 
     def _fault(self, task: TaskStruct, address: int, access: str, kind: str) -> None:
-        if kind not in ("segv", "spurious"):
+        if kind not in ("segv", "sigbus", "spurious"):
             self.counts.page_faults += 1
             self._record(task).faults += 1
 

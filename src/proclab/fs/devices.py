@@ -1,0 +1,95 @@
+"""Character devices of the simulated /dev (drivers/char/mem.c, random.c,
+drivers/tty/tty_io.c): null, zero, full, random and urandom (from the
+machine's seeded generator, so runs repeat), console (proclab's own stdin and
+stdout), tty (the console when it is a terminal; otherwise, as for a process
+without a controlling terminal, ENXIO).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Union
+
+from ..uapi import errno as E
+from ..uapi.stat import S_IFCHR
+from .console import ConsoleDevice, ConsoleFile
+from .file import File
+from .inode import Inode, SuperBlock
+
+OpenResult = Union[File, int]
+
+
+def mkdev(major: int, minor: int) -> int:
+    """new_encode_dev(): st_rdev of a device number."""
+    return (minor & 0xFF) | (major << 8) | ((minor & ~0xFF) << 12)
+
+
+class CharDevice(Inode):
+    """A device node: opening it asks the driver for a file."""
+
+    def __init__(self, sb: SuperBlock, major: int, minor: int, perm: int,
+                 opener: Callable[[int], OpenResult]) -> None:
+        super().__init__(sb, S_IFCHR | perm, rdev=mkdev(major, minor))
+        self._open = opener
+
+    def open(self, flags: int) -> OpenResult:
+        file = self._open(flags)
+        if isinstance(file, File):
+            file.inode = self
+        return file
+
+
+class NullFile(File):
+    """/dev/null: reads end at once, writes vanish."""
+
+    def read(self, count: int) -> bytes:
+        return b""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+class ZeroFile(File):
+    """/dev/zero (and /dev/full, whose writes fail with ENOSPC)."""
+
+    def __init__(self, flags: int, name: str, full: bool = False) -> None:
+        super().__init__(flags, name)
+        self.full = full
+
+    def read(self, count: int) -> bytes:
+        return bytes(count)
+
+    def write(self, data: bytes) -> int:
+        return -E.ENOSPC if self.full else len(data)
+
+
+class RandomFile(File):
+    """/dev/random and /dev/urandom: the machine's seeded random bytes."""
+
+    def __init__(self, flags: int, name: str, randbytes: Callable[[int], bytes]) -> None:
+        super().__init__(flags, name)
+        self.randbytes = randbytes
+
+    def read(self, count: int) -> bytes:
+        return self.randbytes(min(count, 1 << 25))
+
+    def write(self, data: bytes) -> int:
+        return len(data)  # mixed into the pool on Linux; nothing to do here
+
+
+def make_devices(sb: SuperBlock, console: ConsoleDevice, randbytes: Callable[[int], bytes]) -> dict[str, Inode]:
+    """The device nodes of /dev, by name."""
+
+    def tty(flags: int) -> OpenResult:
+        if not console.isatty(0):
+            return -E.ENXIO
+        return ConsoleFile(console, 0, flags)
+
+    return {
+        "null": CharDevice(sb, 1, 3, 0o666, lambda f: NullFile(f, "/dev/null")),
+        "zero": CharDevice(sb, 1, 5, 0o666, lambda f: ZeroFile(f, "/dev/zero")),
+        "full": CharDevice(sb, 1, 7, 0o666, lambda f: ZeroFile(f, "/dev/full", full=True)),
+        "random": CharDevice(sb, 1, 8, 0o666, lambda f: RandomFile(f, "/dev/random", randbytes)),
+        "urandom": CharDevice(sb, 1, 9, 0o666, lambda f: RandomFile(f, "/dev/urandom", randbytes)),
+        "tty": CharDevice(sb, 5, 0, 0o666, tty),
+        "console": CharDevice(sb, 5, 1, 0o600, lambda f: ConsoleFile(console, 1, f)),
+    }

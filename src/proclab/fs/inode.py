@@ -1,0 +1,126 @@
+"""Inodes and the superblock they belong to (include/linux/fs.h struct inode,
+struct super_block; fs/namei.c generic_permission).
+
+Every file the simulated system can name is an `Inode`: a directory
+(fs/dir.py), a regular file kept in simulated memory (fs/memfs.py) or read from
+the host (fs/hostfs.py), a symbolic link, or a device (fs/devices.py). Inode
+numbers are handed out by the superblock in the order files are first seen,
+so they are the same in every run of the same program, whatever the host's.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ..uapi import errno as E
+from ..uapi.stat import S_IFDIR, S_IFLNK, S_IFMT, S_IFREG
+
+# The device number stat() reports for every file of the simulated filesystem
+# (one filesystem: the overlay root), and for the device files' own fs.
+OVERLAY_DEV = 0x2A
+ROOT_INO = 2
+OVERLAYFS_SUPER_MAGIC = 0x794C7630
+
+
+class SuperBlock:
+    """What all inodes of the filesystem share: the inode number counter, the
+    device number and the clock that stamps their times."""
+
+    def __init__(self, now: Callable[[], int], dev: int = OVERLAY_DEV, magic: int = OVERLAYFS_SUPER_MAGIC) -> None:
+        self.now = now          # CLOCK_REALTIME in ns (virtual)
+        self.dev = dev
+        self.magic = magic      # statfs f_type
+        self._next_ino = ROOT_INO
+
+    def next_ino(self) -> int:
+        ino = self._next_ino
+        self._next_ino += 1
+        return ino
+
+
+class Inode:
+    """struct inode: type and permissions, owner, link count and times.
+    Subclasses add the contents. Only the VFS operations (fs/vfs.py) and the
+    file descriptions of the inode change these fields."""
+
+    host_path: Optional[str] = None   # set on inodes that are the host's own files
+    host_blocks: Optional[int] = None # and their st_blocks
+
+    def __init__(self, sb: SuperBlock, mode: int, uid: int = 0, gid: int = 0, rdev: int = 0) -> None:
+        self.sb = sb
+        self.ino = sb.next_ino()
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.rdev = rdev
+        self.nlink = 1
+        now = sb.now()
+        self.atime = self.mtime = self.ctime = now
+        self.exec_users = 0     # running executables: writes are refused (ETXTBSY)
+        self.open_writers = 0   # open for writing: exec is refused (ETXTBSY)
+
+    @property
+    def size(self) -> int:
+        return 0
+
+    def is_dir(self) -> bool:
+        return self.mode & S_IFMT == S_IFDIR
+
+    def is_reg(self) -> bool:
+        return self.mode & S_IFMT == S_IFREG
+
+    def is_lnk(self) -> bool:
+        return self.mode & S_IFMT == S_IFLNK
+
+    def blocks(self) -> int:
+        """st_blocks: 512-byte units allocated."""
+        if self.host_blocks is not None:
+            return self.host_blocks
+        return (self.size + 4095) // 4096 * 8
+
+    def modified(self) -> None:
+        """The contents changed (mtime and ctime)."""
+        self.mtime = self.ctime = self.sb.now()
+
+    def changed(self) -> None:
+        """The inode changed (ctime: chmod, link count...)."""
+        self.ctime = self.sb.now()
+
+
+class Symlink(Inode):
+    """A symbolic link in the writable layer (or read from the host)."""
+
+    def __init__(self, sb: SuperBlock, target: bytes, uid: int = 0, gid: int = 0) -> None:
+        super().__init__(sb, S_IFLNK | 0o777, uid, gid)
+        self._target = target
+
+    @property
+    def target(self) -> bytes:
+        """What the link points to (readlink)."""
+        return self._target
+
+    @property
+    def size(self) -> int:
+        return len(self.target)
+
+    def blocks(self) -> int:
+        return self.host_blocks or 0  # the target fits in the inode (a "fast" symlink)
+
+
+def permission(inode: Inode, mask: int, fsuid: int, fsgid: int, groups: tuple[int, ...]) -> int:
+    """generic_permission(): may a user with these ids read (4), write (2) or
+    execute/search (1) the inode? Root may do anything, except execute a
+    file that has no execute bit at all (CAP_DAC_OVERRIDE's one limit)."""
+    mode = inode.mode
+    if fsuid == 0:
+        if mask & 1 and not inode.is_dir() and not mode & 0o111:
+            return -E.EACCES
+        return 0
+    if fsuid == inode.uid:
+        bits = mode >> 6
+    elif inode.gid == fsgid or inode.gid in groups:
+        bits = mode >> 3
+    else:
+        bits = mode
+    return 0 if bits & mask & 7 == mask & 7 else -E.EACCES
+

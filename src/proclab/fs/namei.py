@@ -1,0 +1,126 @@
+"""Path lookup (fs/namei.c: path_lookupat, link_path_walk, walk_component,
+trailing_symlink).
+
+A path is walked one component at a time from the task's root ("/...") or a
+starting directory (its cwd, or a dirfd). Every directory passed through must
+be searchable; ".." stops at the root, so nothing above it can be named;
+symbolic links are followed inside the simulated tree, at most 40 in one
+lookup (ELOOP). The result names the last component in its directory, which
+is what creating, removing and renaming need as well as opening.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Union
+
+from ..uapi import errno as E
+from ..uapi.stat import MAXSYMLINKS, NAME_MAX, PATH_MAX
+from .dir import Directory
+from .inode import Inode, permission
+
+
+class FsIds(NamedTuple):
+    """The ids permission checks use: fsuid, fsgid, supplementary groups (the
+    part of a task's struct cred the filesystem sees)."""
+
+    fsuid: int
+    fsgid: int
+    groups: tuple[int, ...] = ()
+
+
+ROOT_IDS = FsIds(0, 0)
+
+
+class Found(NamedTuple):
+    """The outcome of a lookup: the directory holding the last component, its
+    name ("" when the path names a directory by "/", "." or ".."), and the
+    inode there (None when nothing has that name yet)."""
+
+    dir: Directory
+    name: str
+    inode: Optional[Inode]
+    must_be_dir: bool      # the path ended with "/" (or "." / "..")
+
+    def path(self, root: Directory) -> str:
+        """The canonical absolute path of what was found (for /proc, messages)."""
+        if self.name == "" and isinstance(self.inode, Directory):
+            return self.inode.path_to(root) or "/"
+        base = self.dir.path_to(root) or ""
+        return (base.rstrip("/") + "/" + self.name) if self.name else (base or "/")
+
+
+class Walker:
+    """One lookup: the task's root and credentials, and the symlink budget."""
+
+    def __init__(self, root: Directory, creds: FsIds = ROOT_IDS) -> None:
+        self.root = root
+        self.creds = creds
+        self.links_left = MAXSYMLINKS
+
+    def may_search(self, d: Inode) -> int:
+        return permission(d, 1, *self.creds)
+
+    def walk(self, path: str, start: Directory, follow: bool) -> Union[Found, int]:
+        """Look `path` up from `start`; follow a symlink in the last component
+        only when `follow`. Returns Found (whose inode may be None: the parent
+        exists but the name does not) or -errno."""
+        if not path:
+            return -E.ENOENT
+        if len(path) >= PATH_MAX:
+            return -E.ENAMETOOLONG
+        d = self.root if path.startswith("/") else start
+        parts = [p for p in path.split("/") if p]
+        trailing = path.endswith("/")
+        if not parts:
+            return Found(d, "", d, True)
+        for i, name in enumerate(parts):
+            last = i == len(parts) - 1
+            if not d.is_dir():
+                return -E.ENOTDIR
+            err = self.may_search(d)
+            if err:
+                return err
+            if len(name) > NAME_MAX:
+                return -E.ENAMETOOLONG
+            if name in (".", ".."):
+                d = self._dotdot(d) if name == ".." else d
+                if last:
+                    return Found(d, "", d, True)
+                continue
+            inode = d.lookup(name)
+            if last:
+                if inode is not None and inode.is_lnk() and (follow or trailing):
+                    return self._follow(inode, d, trailing)
+                if trailing and inode is not None and not inode.is_dir():
+                    return -E.ENOTDIR
+                return Found(d, name, inode, trailing)
+            if inode is None:
+                return -E.ENOENT
+            if inode.is_lnk():
+                target = self._follow(inode, d, True)
+                if isinstance(target, int):
+                    return target
+                inode = target.inode
+                if inode is None:
+                    return -E.ENOENT
+            if not isinstance(inode, Directory):
+                return -E.ENOTDIR
+            d = inode
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _dotdot(self, d: Directory) -> Directory:
+        if d is self.root or d.parent is None:
+            return d
+        return d.parent
+
+    def _follow(self, link: Inode, base: Directory, must_be_dir: bool) -> Union[Found, int]:
+        """Resolve a symlink met in `base` (relative targets start there)."""
+        self.links_left -= 1
+        if self.links_left < 0:
+            return -E.ELOOP
+        target = link.target.decode("utf-8", "surrogateescape")  # type: ignore[attr-defined]
+        if not target:
+            return -E.ENOENT
+        if must_be_dir and not target.endswith("/"):
+            target += "/"
+        return self.walk(target, base, follow=True)

@@ -1,0 +1,140 @@
+"""stat and friends, reading directories, filesystem statistics (fs/stat.c,
+fs/readdir.c, fs/statfs.c): stat, lstat, fstat, newfstatat, statx,
+getdents64, statfs, fstatfs.
+
+Host files show the host's sizes, modes, owners and times; inode numbers are
+the simulated filesystem's own (the order files were first seen), and every
+file is on one device, so the same program sees the same numbers in every run.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING, Union
+
+from ..fs.inode import Inode
+from ..fs.regfile import DirFile
+from ..uapi import errno as E
+from ..uapi.stat import AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS
+from .task import TaskStruct
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+_STAT = struct.Struct("<QQQIIIIQqqqQQQQQQ24x")   # struct stat (x86-64), 144 bytes
+_STATX_HEAD = struct.Struct("<IIQIIIHHQQQQ")       # up to stx_attributes_mask, 64 bytes
+_STATX_TIME = struct.Struct("<qIi")                # struct statx_timestamp
+_STATX_DEVS = struct.Struct("<IIIIQ")             # rdev, dev (major, minor), mnt_id
+_DIRENT_HEAD = struct.Struct("<QqHB")              # struct linux_dirent64 before d_name
+_STATFS = struct.Struct("<qqQQQQQiiqqq32x")        # struct statfs (x86-64), 120 bytes
+BLKSIZE = 4096
+NSEC = 1_000_000_000
+
+
+def huge_decode_dev(dev: int) -> tuple[int, int]:
+    """(major, minor) of a new_encode_dev() number."""
+    return (dev >> 8) & 0xFFF, (dev & 0xFF) | ((dev >> 12) & 0xFFF00)
+
+
+def pack_stat(inode: Inode) -> bytes:
+    """cp_new_stat(): struct stat for `inode`."""
+    return _STAT.pack(
+        inode.sb.dev, inode.ino, inode.nlink, inode.mode, inode.uid, inode.gid, 0, inode.rdev,
+        inode.size, BLKSIZE, inode.blocks(),
+        *divmod(inode.atime, NSEC), *divmod(inode.mtime, NSEC), *divmod(inode.ctime, NSEC),
+    )
+
+
+def pack_statx(inode: Inode) -> bytes:
+    """cp_statx(): struct statx (256 bytes) with the basic stats."""
+    head = _STATX_HEAD.pack(
+        STATX_BASIC_STATS, BLKSIZE, 0, inode.nlink, inode.uid, inode.gid, inode.mode & 0xFFFF, 0,
+        inode.ino, inode.size, inode.blocks(), 0,
+    )
+    times = b"".join(_STATX_TIME.pack(*divmod(ns, NSEC), 0)
+                     for ns in (inode.atime, 0, inode.ctime, inode.mtime))  # atime, btime, ctime, mtime
+    devs = _STATX_DEVS.pack(*huge_decode_dev(inode.rdev), *huge_decode_dev(inode.sb.dev), 1)
+    return (head + times + devs).ljust(256, b"\0")
+
+
+class Stat:
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+
+    def _inode(self, t: TaskStruct, dirfd: int, filename: int, flags: int) -> Union[Inode, int]:
+        if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE):
+            return -E.EINVAL
+        found = self.k.namei.lookup_existing(t, dirfd, filename, not flags & AT_SYMLINK_NOFOLLOW, flags)
+        return found if isinstance(found, int) else found.inode
+
+    def _fd_inode(self, t: TaskStruct, fd: int) -> Union[Inode, int]:
+        f = t.files.get(fd) if t.files is not None else None
+        if f is None:
+            return -E.EBADF
+        if f.inode is None:
+            return -E.EBADF  # pragma: no cover - every open file has an inode
+        return f.inode
+
+    def _put(self, t: TaskStruct, inode: Union[Inode, int], buf: int) -> int:
+        if isinstance(inode, int):
+            return inode
+        return 0 if self.k.uaccess.copy_to_user(t, buf, pack_stat(inode)) else -E.EFAULT
+
+    def sys_stat(self, t: TaskStruct, filename: int, buf: int) -> int:
+        return self._put(t, self._inode(t, AT_FDCWD, filename, 0), buf)
+
+    def sys_lstat(self, t: TaskStruct, filename: int, buf: int) -> int:
+        return self._put(t, self._inode(t, AT_FDCWD, filename, AT_SYMLINK_NOFOLLOW), buf)
+
+    def sys_fstat(self, t: TaskStruct, fd: int, buf: int) -> int:
+        return self._put(t, self._fd_inode(t, fd), buf)
+
+    def sys_newfstatat(self, t: TaskStruct, dirfd: int, filename: int, buf: int, flags: int) -> int:
+        return self._put(t, self._inode(t, dirfd, filename, flags), buf)
+
+    def sys_statx(self, t: TaskStruct, dirfd: int, filename: int, flags: int, mask: int, buf: int) -> int:
+        if mask & 0x80000000:  # STATX__RESERVED
+            return -E.EINVAL
+        inode = self._inode(t, dirfd, filename, flags)
+        if isinstance(inode, int):
+            return inode
+        return 0 if self.k.uaccess.copy_to_user(t, buf, pack_statx(inode)) else -E.EFAULT
+
+    def _statfs(self, t: TaskStruct, inode: Union[Inode, int], buf: int) -> int:
+        """Sizes are the machine's memory: the writable layer lives there."""
+        if isinstance(inode, int):
+            return inode
+        phys = self.k.phys
+        free = phys.nr_free
+        data = _STATFS.pack(inode.sb.magic, BLKSIZE, phys.nr_frames, free, free, phys.nr_frames, free,
+                            inode.sb.dev, 0, 255, BLKSIZE, 0)
+        return 0 if self.k.uaccess.copy_to_user(t, buf, data) else -E.EFAULT
+
+    def sys_statfs(self, t: TaskStruct, pathname: int, buf: int) -> int:
+        return self._statfs(t, self._inode(t, AT_FDCWD, pathname, 0), buf)
+
+    def sys_fstatfs(self, t: TaskStruct, fd: int, buf: int) -> int:
+        return self._statfs(t, self._fd_inode(t, fd), buf)
+
+    def sys_getdents64(self, t: TaskStruct, fd: int, dirent: int, count: int) -> int:
+        """Fill `dirent` with as many whole entries as fit; 0 at the end."""
+        f = t.files.get(fd) if t.files is not None else None
+        if f is None:
+            return -E.EBADF
+        if not isinstance(f, DirFile):
+            return -E.ENOTDIR
+        out = bytearray()
+        index = f.pos
+        for entry in f.entries():
+            name = entry.name.encode("utf-8", "surrogateescape") + b"\0"
+            reclen = (_DIRENT_HEAD.size + len(name) + 7) & ~7
+            if len(out) + reclen > count:
+                if not out:
+                    return -E.EINVAL
+                break
+            index += 1
+            out += _DIRENT_HEAD.pack(entry.ino, index, reclen, entry.type) + name.ljust(reclen - _DIRENT_HEAD.size, b"\0")
+        if out and not self.k.uaccess.copy_to_user(t, dirent, bytes(out)):
+            return -E.EFAULT
+        f.pos = index
+        return len(out)
