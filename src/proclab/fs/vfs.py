@@ -15,7 +15,7 @@ are applied here, with the caller's `FsIds`.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterator, Union
 
 from ..mm.filemap import PageCache
 from ..mm.physmem import PhysMem
@@ -100,7 +100,7 @@ class Vfs:
 
     def may_create(self, d: Directory, creds: FsIds) -> int:
         """Write and search permission on the directory (may_create)."""
-        if d.parent is None or not d.writable:
+        if d.dead or not d.writable:
             return -E.ENOENT  # the directory was removed, or makes its own entries (/proc)
         return permission(d, 3, *creds)
 
@@ -211,9 +211,7 @@ class Vfs:
         if not victim.is_empty():
             return -E.ENOTEMPTY
         d.remove(name)
-        victim.parent = None
-        victim.nlink = 0
-        victim.changed()
+        victim.kill()
         return 0
 
     def _drop_link(self, inode: Inode) -> None:
@@ -265,8 +263,7 @@ class Vfs:
                 return err
             nd.remove(nname)
             if isinstance(new, Directory):
-                new.parent = None
-                new.nlink = 0
+                new.kill()
             else:
                 self._drop_link(new)
         od.remove(oname)
@@ -277,14 +274,12 @@ class Vfs:
     @staticmethod
     def _is_ancestor(d: Directory, of: Directory) -> bool:
         """Is `d` the directory `of` or one of its ancestors?"""
-        cur: Optional[Directory] = of
-        while cur is not None:
-            if cur is d:
-                return True
+        cur = of
+        while cur is not d:
             if cur.parent is cur:
                 return False
             cur = cur.parent
-        return False
+        return True
 
     # ---- the program itself, and keeping the layer ---------------------------------------
 
