@@ -13,6 +13,7 @@ REQUIRED = {
     "G": range(1, 8),   # signals and job control (issue 4)
     "P": range(1, 4),   # pids (issues 2, 3)
     "S": range(1, 4),   # states (issue 2)
+    "I": range(1, 3),   # files and IPC (issue 5)
 }
 
 

@@ -47,9 +47,15 @@ class NullFile(File):
     def write(self, data: bytes) -> int:
         return len(data)
 
+    def llseek(self, offset: int, whence: int) -> int:
+        """null_lseek(): every seek lands at 0."""
+        self.pos = 0
+        return 0
 
-class ZeroFile(File):
-    """/dev/zero (and /dev/full, whose writes fail with ENOSPC)."""
+
+class ZeroFile(NullFile):
+    """/dev/zero (and /dev/full, whose writes fail with ENOSPC); seeks as
+    /dev/null does (zero_lseek, full_lseek)."""
 
     def __init__(self, flags: int, name: str, full: bool = False) -> None:
         super().__init__(flags, name)
@@ -74,6 +80,10 @@ class RandomFile(File):
 
     def write(self, data: bytes) -> int:
         return len(data)  # mixed into the pool on Linux; nothing to do here
+
+    def llseek(self, offset: int, whence: int) -> int:
+        """noop_llseek(): the position stays where it is (reads do not move it)."""
+        return self.pos
 
 
 def make_devices(sb: SuperBlock, console: ConsoleDevice, randbytes: Callable[[int], bytes]) -> dict[str, Inode]:

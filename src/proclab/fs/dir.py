@@ -5,7 +5,9 @@ simulated programs; also the host entries already looked up, cached) over a
 host directory (`lower`), minus the names removed (`whiteouts`). A directory
 created by a program, or one that replaced a removed host directory, has no
 lower part. Directories cannot be hard linked, so each has exactly one parent
-and name: getcwd and /proc walk them up to the root.
+and name: getcwd and /proc walk them up to the root. A removed directory is
+dead (S_DEAD) but keeps its parent, as a dentry keeps d_parent: ".." from it
+still leads back, while getcwd fails and nothing can be created in it.
 
 Only fs/vfs.py changes a directory's contents; the path walk only looks up.
 """
@@ -37,8 +39,8 @@ class Directory(Inode):
     ) -> None:
         super().__init__(sb, S_IFDIR | (perm & 0o7777), uid, gid)
         self.nlink = 2
-        # The root is its own parent; a removed directory has none (getcwd: ENOENT).
-        self.parent: Optional[Directory] = parent if parent is not None else self
+        self.parent: Directory = parent if parent is not None else self  # the root is its own
+        self.dead = False       # removed (IS_DEADDIR): getcwd ENOENT, no new entries
         self.name = name
         self.entries: dict[str, Inode] = {}
         self.whiteouts: set[str] = set()
@@ -75,6 +77,13 @@ class Directory(Inode):
     def is_empty(self) -> bool:
         return not self.names()
 
+    def kill(self) -> None:
+        """The directory was removed (rmdir, or replaced by rename): S_DEAD,
+        no links left."""
+        self.dead = True
+        self.nlink = 0
+        self.changed()
+
     def add(self, name: str, inode: Inode) -> None:
         """Link `inode` under `name` (the caller checked that it is free)."""
         self.entries[name] = inode
@@ -100,9 +109,9 @@ class Directory(Inode):
         parts = []
         d: Directory = self
         while d is not root:
-            parent = d.parent
-            if parent is None:
+            if d.dead:
                 return None
+            parent = d.parent
             if parent is d:
                 break  # the real root: `root` is not above us
             parts.append(d.name)

@@ -90,6 +90,15 @@ class HostLayer:
             inode = self._inodes[key] = self._make(parent, name, path, st)
         return inode
 
+    def holds(self, host_dir: str, name: str, inode: Inode) -> bool:
+        """Is `inode` the host's file `name` in `host_dir` (rather than one
+        the layer moved there)?"""
+        try:
+            st = os.lstat(os.path.join(host_dir, name))
+        except OSError:
+            return False
+        return self._inodes.get((st.st_dev, st.st_ino)) is inode
+
     def names(self, host_dir: str) -> list[str]:
         """The entries of a host directory (none if it cannot be read)."""
         try:

@@ -30,6 +30,9 @@ class FsIds(NamedTuple):
 
 ROOT_IDS = FsIds(0, 0)
 
+# What the last component of a path is (include/linux/namei.h LAST_*).
+LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT = range(4)
+
 
 class Found(NamedTuple):
     """The outcome of a lookup: the directory holding the last component, its
@@ -40,6 +43,7 @@ class Found(NamedTuple):
     name: str
     inode: Optional[Inode]
     must_be_dir: bool      # the path ended with "/" (or "." / "..")
+    last_type: int         # LAST_NORM for a name, else LAST_ROOT, LAST_DOT, LAST_DOTDOT
 
     def path(self, root: Directory) -> str:
         """The canonical absolute path of what was found (for /proc, messages)."""
@@ -72,7 +76,7 @@ class Walker:
         parts = [p for p in path.split("/") if p]
         trailing = path.endswith("/")
         if not parts:
-            return Found(d, "", d, True)
+            return Found(d, "", d, True, LAST_ROOT)
         for i, name in enumerate(parts):
             last = i == len(parts) - 1
             if not d.is_dir():
@@ -85,7 +89,7 @@ class Walker:
             if name in (".", ".."):
                 d = self._dotdot(d) if name == ".." else d
                 if last:
-                    return Found(d, "", d, True)
+                    return Found(d, "", d, True, LAST_DOTDOT if name == ".." else LAST_DOT)
                 continue
             inode = d.lookup(name)
             if last:
@@ -93,7 +97,7 @@ class Walker:
                     return self._follow(inode, d, trailing)
                 if trailing and inode is not None and not inode.is_dir():
                     return -E.ENOTDIR
-                return Found(d, name, inode, trailing)
+                return Found(d, name, inode, trailing, LAST_NORM)
             if inode is None:
                 return -E.ENOENT
             if inode.is_lnk():
@@ -109,9 +113,9 @@ class Walker:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _dotdot(self, d: Directory) -> Directory:
-        if d is self.root or d.parent is None:
-            return d
-        return d.parent
+        """follow_dotdot(): the parent, except at the task's root (a removed
+        directory still has its parent)."""
+        return d if d is self.root else d.parent
 
     def _follow(self, link: Inode, base: Directory, must_be_dir: bool) -> Union[Found, int]:
         """Resolve a symlink met in `base` (relative targets start there)."""

@@ -1,33 +1,81 @@
 """Pipes (fs/pipe.c).
 
-A pipe is a bounded byte buffer with two kinds of open files: readers and
-writers. Reads take what is there (EOF once no writer is left), writes put what
-fits; writes of at most PIPE_BUF bytes are atomic (all or nothing). When a side
-cannot proceed it returns -EAGAIN and the syscall layer sleeps on `rd_wait` /
-`wr_wait`; the other side wakes it. Writing with no reader left is -EPIPE (the
-syscall layer adds SIGPIPE).
+A pipe is a ring of page-sized buffers (slots), 16 by default, with two kinds
+of open files: readers and writers. A write first tries to merge into the last
+buffer (only the part of its length past a whole number of pages, and only
+while that fits in the buffer's page), then takes a new slot for each page of
+the rest, as long as slots are free. So writes of at most PIPE_BUF bytes are
+atomic (all or nothing), and small writes use a slot each unless they fit in
+the page of the previous one. Reads take from the oldest buffer on and free
+each buffer they empty. F_SETPIPE_SZ changes the number of slots.
+
+When a side cannot proceed it returns -EAGAIN and the syscall layer sleeps on
+`rd_wait` / `wr_wait`; the other side wakes it. Writing with no reader left is
+-EPIPE (the syscall layer adds SIGPIPE).
 """
 
 from __future__ import annotations
 
+import struct
+from collections import deque
+from typing import Optional
+
+from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 from .file import O_RDONLY, O_WRONLY, File
 
-PIPE_BUF = 4096
-PIPE_DEF_CAPACITY = 16 * 4096  # 16 pages, as Linux
+PIPE_BUF = PAGE_SIZE
+PIPE_DEF_BUFFERS = 16
+PIPE_MAX_SIZE = 1 << 20          # /proc/sys/fs/pipe-max-size: the most an unprivileged user may set
+# The slot array is one kcalloc(): at most KMALLOC_MAX_SIZE (4 MiB) of 40-byte
+# struct pipe_buffer, so a ring of 128 Ki slots (512 MiB) or more is ENOMEM.
+PIPE_RING_MAX_SLOTS = (4 << 20) // 40
+F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
+FIONREAD = 0x541B
+
+
+class PipeBuffer:
+    """struct pipe_buffer: the unread bytes of one slot's page, which start
+    `offset` bytes into the page (reads advance it, merges append after it)."""
+
+    __slots__ = ("offset", "data")
+
+    def __init__(self, data: bytes) -> None:
+        self.offset = 0
+        self.data = bytearray(data)
+
+    def room(self) -> int:
+        """Bytes that can still be merged at the end of the page."""
+        return PAGE_SIZE - self.offset - len(self.data)
 
 
 class Pipe:
     """struct pipe_inode_info. Touched by the pipe files only."""
 
-    def __init__(self, capacity: int = PIPE_DEF_CAPACITY) -> None:
-        self.buf = bytearray()
-        self.capacity = capacity
+    def __init__(self, max_usage: int = PIPE_DEF_BUFFERS) -> None:
+        self.bufs: deque[PipeBuffer] = deque()   # from the tail (oldest) to the head
+        self.max_usage = max_usage               # slots that may be in use
         self.readers = 0
         self.writers = 0
         self.rd_wait = WaitQueueHead("pipe_read")
         self.wr_wait = WaitQueueHead("pipe_write")
+
+    def full(self) -> bool:
+        """pipe_full(): every slot holds a buffer."""
+        return len(self.bufs) >= self.max_usage
+
+    def merge_target(self, size: int) -> Optional[PipeBuffer]:
+        """The last buffer, if a write of `size` bytes merges its part past a
+        whole number of pages into it (pipe_write's first step)."""
+        chars = size & (PAGE_SIZE - 1)
+        if chars and self.bufs and self.bufs[-1].room() >= chars:
+            return self.bufs[-1]
+        return None
+
+    def nr_bytes(self) -> int:
+        """The bytes waiting to be read (FIONREAD)."""
+        return sum(len(buf.data) for buf in self.bufs)
 
 
 class PipeFile(File):
@@ -42,38 +90,56 @@ class PipeFile(File):
             pipe.writers += 1
 
     def read(self, count: int) -> bytes | int:
+        """pipe_read(): up to `count` bytes from the oldest buffers on."""
         pipe = self.pipe
-        if pipe.buf:
-            data = bytes(pipe.buf[:count])
-            del pipe.buf[:count]
-            pipe.wr_wait.wake_up_all()
-            return data
-        if pipe.writers == 0:
-            return b""
-        return -E.EAGAIN
+        if not pipe.bufs:
+            return b"" if pipe.writers == 0 else -E.EAGAIN
+        out = bytearray()
+        while pipe.bufs and len(out) < count:
+            buf = pipe.bufs[0]
+            n = min(len(buf.data), count - len(out))
+            out += buf.data[:n]
+            del buf.data[:n]
+            buf.offset += n
+            if not buf.data:
+                pipe.bufs.popleft()
+        pipe.wr_wait.wake_up_all()
+        return bytes(out)
 
     def write(self, data: bytes) -> int:
+        """pipe_write(): merge into the last buffer, then fill free slots a
+        page at a time; what was written, or -EAGAIN if nothing fit."""
         pipe = self.pipe
         if pipe.readers == 0:
             return -E.EPIPE
-        space = pipe.capacity - len(pipe.buf)
-        if space == 0 or (len(data) <= PIPE_BUF and space < len(data)):
+        done = 0
+        last = pipe.merge_target(len(data))
+        if last is not None:
+            done = len(data) & (PAGE_SIZE - 1)
+            last.data += data[:done]
+        while done < len(data) and not pipe.full():
+            pipe.bufs.append(PipeBuffer(data[done:done + PAGE_SIZE]))
+            done = min(done + PAGE_SIZE, len(data))
+        if done == 0:
             return -E.EAGAIN
-        n = min(space, len(data))
-        pipe.buf += data[:n]
         pipe.rd_wait.wake_up_all()
-        return n
+        return done
+
+    def ioctl(self, cmd: int) -> bytes | int:
+        """pipe_ioctl(): FIONREAD, the bytes waiting to be read (an int)."""
+        if cmd != FIONREAD:
+            return -E.ENOTTY
+        return struct.pack("<i", self.pipe.nr_bytes())
 
     def read_queue(self) -> WaitQueueHead:
         return self.pipe.rd_wait
 
     def read_ready(self) -> bool:
-        return bool(self.pipe.buf) or self.pipe.writers == 0
+        return bool(self.pipe.bufs) or self.pipe.writers == 0
 
     def write_ready(self, size: int) -> bool:
         pipe = self.pipe
-        space = pipe.capacity - len(pipe.buf)
-        return pipe.readers == 0 or space >= (size if size <= PIPE_BUF else 1)
+        return pipe.readers == 0 or not pipe.full() or pipe.merge_target(size) is not None
 
     def write_queue(self) -> WaitQueueHead:
         return self.pipe.wr_wait
@@ -95,3 +161,43 @@ def create_pipe(flags: int = 0) -> tuple[PipeFile, PipeFile]:
     carry O_NONBLOCK (O_CLOEXEC is a property of the fds, not of the files)."""
     pipe = Pipe()
     return PipeFile(pipe, O_RDONLY | flags), PipeFile(pipe, O_WRONLY | flags)
+
+
+def round_pipe_size(size: int) -> int:
+    """round_pipe_size(): at least a page, a power of two, 0 if too big."""
+    if size > 1 << 31:
+        return 0
+    if size < PAGE_SIZE:
+        return PAGE_SIZE
+    return 1 << (size - 1).bit_length()
+
+
+def pipe_set_size(pipe: Pipe, arg: int, privileged: bool) -> int:
+    """pipe_set_size(): make room for `arg` bytes (rounded up to a power of
+    two of pages); the new size in bytes. Growing past pipe-max-size needs
+    CAP_SYS_RESOURCE (EPERM); pipe_resize_ring() fails with ENOMEM for a
+    ring too big to allocate and EBUSY for fewer slots than the buffers in
+    use. The per-user pipe page limits are not kept."""
+    size = round_pipe_size(arg)
+    nr_slots = size >> PAGE_SHIFT
+    if not nr_slots:
+        return -E.EINVAL
+    if nr_slots > pipe.max_usage and size > PIPE_MAX_SIZE and not privileged:
+        return -E.EPERM
+    if nr_slots > PIPE_RING_MAX_SLOTS:
+        return -E.ENOMEM
+    if nr_slots < len(pipe.bufs):
+        return -E.EBUSY
+    pipe.max_usage = nr_slots
+    pipe.wr_wait.wake_up_all()  # this might have made room for writers
+    return nr_slots * PAGE_SIZE
+
+
+def pipe_fcntl(file: File, cmd: int, arg: int, privileged: bool) -> int:
+    """pipe_fcntl(): `cmd` is F_SETPIPE_SZ or F_GETPIPE_SZ; EBADF on a file
+    that is not a pipe (get_pipe_info)."""
+    if not isinstance(file, PipeFile):
+        return -E.EBADF
+    if cmd == F_SETPIPE_SZ:
+        return pipe_set_size(file.pipe, arg, privileged)
+    return file.pipe.max_usage * PAGE_SIZE

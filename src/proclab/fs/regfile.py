@@ -100,8 +100,7 @@ class DirFile(File):
         """The entries from the current offset on ("." and ".." first)."""
         if self._listing is None or self.pos == 0:
             d: Directory = self.inode
-            parent = d.parent if d.parent is not None else d
-            listing = [DirEntry(d.ino, ".", DT_DIR), DirEntry(parent.ino, "..", DT_DIR)]
+            listing = [DirEntry(d.ino, ".", DT_DIR), DirEntry(d.parent.ino, "..", DT_DIR)]
             for name in d.names():
                 child = d.lookup(name)
                 if child is not None:

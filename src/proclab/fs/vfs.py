@@ -15,7 +15,7 @@ are applied here, with the caller's `FsIds`.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterator, Union
 
 from ..mm.filemap import PageCache
 from ..mm.physmem import PhysMem
@@ -52,6 +52,7 @@ class Vfs:
         self.host = HostLayer(self.sb, page_cache)
         self.host_root = os.path.realpath(host_root)
         self.root = self.host.root(self.host_root)
+        self.bind_mounts: set[Inode] = set()   # bind_host_file's: a mount, not part of the layer
         # /dev is the simulated one; the host's /proc and /sys describe the host
         # kernel: they are empty directories here until procfs is mounted.
         dev = self._mount_dir("dev", 0o755)
@@ -100,7 +101,7 @@ class Vfs:
 
     def may_create(self, d: Directory, creds: FsIds) -> int:
         """Write and search permission on the directory (may_create)."""
-        if d.parent is None or not d.writable:
+        if d.dead or not d.writable:
             return -E.ENOENT  # the directory was removed, or makes its own entries (/proc)
         return permission(d, 3, *creds)
 
@@ -211,9 +212,7 @@ class Vfs:
         if not victim.is_empty():
             return -E.ENOTEMPTY
         d.remove(name)
-        victim.parent = None
-        victim.nlink = 0
-        victim.changed()
+        victim.kill()
         return 0
 
     def _drop_link(self, inode: Inode) -> None:
@@ -265,8 +264,7 @@ class Vfs:
                 return err
             nd.remove(nname)
             if isinstance(new, Directory):
-                new.parent = None
-                new.nlink = 0
+                new.kill()
             else:
                 self._drop_link(new)
         od.remove(oname)
@@ -277,14 +275,12 @@ class Vfs:
     @staticmethod
     def _is_ancestor(d: Directory, of: Directory) -> bool:
         """Is `d` the directory `of` or one of its ancestors?"""
-        cur: Optional[Directory] = of
-        while cur is not None:
-            if cur is d:
-                return True
+        cur = of
+        while cur is not d:
             if cur.parent is cur:
                 return False
             cur = cur.parent
-        return False
+        return True
 
     # ---- the program itself, and keeping the layer ---------------------------------------
 
@@ -298,34 +294,35 @@ class Vfs:
             return "/" + inside
         d = self.root
         parts = [p for p in real.split("/") if p]
-        for i, name in enumerate(parts[:-1]):
+        for name in parts[:-1]:
             nxt = d.lookup(name)
             if not isinstance(nxt, Directory):
                 if nxt is not None:
                     d.remove(name)
                 nxt = Directory(self.sb, 0o755)
-                nxt.host_path = "/" + "/".join(parts[:i + 1])  # part of the mount, not of the layer
+                self.bind_mounts.add(nxt)
                 d.add(name, nxt)
             d = nxt
         st = os.stat(real)
         d.remove(parts[-1])
-        d.add(parts[-1], HostFile(self.sb, self.host.cache, real, st))
+        bound = HostFile(self.sb, self.host.cache, real, st)
+        self.bind_mounts.add(bound)
+        d.add(parts[-1], bound)
         return real
 
     def keep(self, dest: str) -> int:
         """Copy what the writable layer holds (new and changed files,
-        directories, links) into the host directory `dest`; returns how many
-        entries were written. Removals are not replayed."""
+        directories, links, and host entries renamed to a new place, a
+        directory with all it holds) into the host directory `dest`; returns
+        how many entries were written. Removals are not replayed."""
         written = 0
-        for rel, inode in self._upper_entries(self.root, ""):
+        for rel, inode in self._layer_entries(self.root, "", False):
             target = os.path.join(dest, rel)
             if isinstance(inode, Directory):
                 os.makedirs(target, exist_ok=True)
-            elif isinstance(inode, MemFile):
+            elif isinstance(inode, (MemFile, HostFile)):
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "wb") as out:
-                    out.write(inode.read(0, inode.size))
-                os.chmod(target, inode.mode & 0o777)
+                self._copy_out(inode, target)
             elif isinstance(inode, Symlink):
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 if os.path.lexists(target):
@@ -336,18 +333,38 @@ class Vfs:
             written += 1
         return written
 
-    def _upper_entries(self, d: Directory, prefix: str) -> Iterator[tuple[str, Inode]]:
-        """(relative path, inode) of everything the layer added under `d`,
-        parents before children; the simulated /dev, /proc, /sys excluded."""
-        for name in sorted(d.entries):
-            inode = d.entries[name]
+    @staticmethod
+    def _copy_out(inode: Union[MemFile, HostFile], target: str) -> None:
+        """Write a regular file's contents and permissions to the host path `target`."""
+        with open(target, "wb") as out:
+            pos, chunk = 0, 1 << 20
+            while pos < inode.size:
+                data = inode.read(pos, chunk)
+                if not data:
+                    break
+                out.write(data)
+                pos += len(data)
+        os.chmod(target, inode.mode & 0o777)
+
+    def _layer_entries(self, d: Directory, prefix: str, whole: bool) -> Iterator[tuple[str, Inode]]:
+        """(relative path, inode) of everything the layer put under `d`,
+        parents before children: what it created or copied up, and host
+        entries it moved (found where the host does not have them). With
+        `whole`, `d` itself was put there, so all it shows is the layer's.
+        The simulated /dev, /proc, /sys and the bind mounts are left out."""
+        for name in sorted(d.names() if whole else d.entries):
             if d is self.root and name in ("dev", "proc", "sys"):
                 continue
+            inode = d.lookup(name)
+            if inode is None:
+                continue
+            new_here = inode not in self.bind_mounts and (whole or not self._is_lower_entry(d, name, inode))
             rel = f"{prefix}{name}"
-            if isinstance(inode, Directory):
-                if inode.host_path is None:
-                    yield rel, inode
-                yield from self._upper_entries(inode, rel + "/")
-            elif inode.host_path is None:
+            if new_here:
                 yield rel, inode
+            if isinstance(inode, Directory):
+                yield from self._layer_entries(inode, rel + "/", new_here)
 
+    def _is_lower_entry(self, d: Directory, name: str, inode: Inode) -> bool:
+        """Is d/name the host's own entry of that name, merely looked up?"""
+        return d.lower is not None and inode.host_path is not None and self.host.holds(d.lower, name, inode)

@@ -13,7 +13,7 @@ import struct
 from typing import TYPE_CHECKING, Generator, Optional, Union
 
 from ..fs.file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, File
-from ..fs.pipe import create_pipe
+from ..fs.pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, create_pipe, pipe_fcntl
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_NOFILE
@@ -301,6 +301,8 @@ class FileIO:
             changeable = O_APPEND | O_NONBLOCK
             f.flags = (f.flags & ~changeable) | (arg & changeable)
             return 0
+        if cmd in (F_SETPIPE_SZ, F_GETPIPE_SZ):
+            return pipe_fcntl(f, cmd, arg & 0xFFFFFFFF, t.cred.euid == 0)  # an unsigned int argument
         return -E.EINVAL
 
     def sys_ioctl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> int:

@@ -1,6 +1,6 @@
-"""Memory system calls (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c):
-argument decoding and the checks on the file behind a mapping; the work is in
-mm/mmap.py."""
+"""Memory system calls (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c,
+mm/msync.c): argument decoding and the checks on the file behind a mapping;
+the work is in mm/mmap.py."""
 
 from __future__ import annotations
 
@@ -56,6 +56,9 @@ class Mman:
 
     def sys_madvise(self, t: TaskStruct, addr: int, length: int, advice: int) -> int:
         return mmap_ops.do_madvise(t.mm, addr, length, advice)
+
+    def sys_msync(self, t: TaskStruct, addr: int, length: int, flags: int) -> int:
+        return mmap_ops.do_msync(t.mm, addr, length, flags)
 
     def sys_mincore(self, t: TaskStruct, addr: int, length: int, vec: int) -> int:
         got = mmap_ops.do_mincore(t.mm, addr, length)

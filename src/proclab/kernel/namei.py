@@ -34,7 +34,7 @@ from ..fs.file import (
 )
 from ..fs.inode import Inode, permission
 from ..fs.memfs import MemFile
-from ..fs.namei import FsIds, Found, Walker
+from ..fs.namei import LAST_DOT, LAST_DOTDOT, LAST_ROOT, FsIds, Found, Walker
 from ..fs.pseudo import PseudoFile
 from ..fs.regfile import DirFile, PathFile, RegularFile
 from ..uapi import errno as E
@@ -96,12 +96,13 @@ class Namei:
 
     def lookup(self, t: TaskStruct, dirfd: int, ptr: int, follow: bool, flags: int = 0) -> Union[Found, int]:
         """The file a (dirfd, path) pair names; with AT_EMPTY_PATH an empty path
-        names dirfd's own file."""
+        names dirfd's own file, without it an empty path is ENOENT before
+        dirfd is looked at (getname_flags())."""
         path = self.user_path(t, ptr)
         if isinstance(path, int):
             return path
-        if not path and flags & AT_EMPTY_PATH:
-            return self._fd_found(t, dirfd)
+        if not path:
+            return self._fd_found(t, dirfd) if flags & AT_EMPTY_PATH else -E.ENOENT
         start = self._start(t, dirfd, path)
         if isinstance(start, int):
             return start
@@ -109,14 +110,14 @@ class Namei:
 
     def _fd_found(self, t: TaskStruct, fd: int) -> Union[Found, int]:
         if fd == AT_FDCWD:
-            return Found(t.fs.cwd, "", t.fs.cwd, True)
+            return Found(t.fs.cwd, "", t.fs.cwd, True, LAST_ROOT)
         f = t.files.get(fd) if t.files is not None else None
         if f is None:
             return -E.EBADF
         if f.inode is None:
             return -E.EBADF
         d = f.inode if isinstance(f.inode, Directory) else t.fs.root
-        return Found(d, "", f.inode, False)
+        return Found(d, "", f.inode, False, LAST_ROOT)
 
     def lookup_existing(self, t: TaskStruct, dirfd: int, ptr: int, follow: bool, flags: int = 0) -> Union[Found, int]:
         found = self.lookup(t, dirfd, ptr, follow, flags)
@@ -333,14 +334,22 @@ class Namei:
         if isinstance(found, int):
             return found
         if flags & AT_REMOVEDIR:
-            if not found.name:
-                return -E.EBUSY if found.inode is t.fs.root else -E.EINVAL
-            return self.k.vfs.rmdir(found.dir, found.name, self.creds(t))
+            return self.do_rmdir(t, found)
         if found.inode is None:
             return -E.ENOENT
         if not found.name or found.must_be_dir:
             return -E.EISDIR if found.inode.is_dir() else -E.ENOTDIR
         return self.k.vfs.unlink(found.dir, found.name, self.creds(t))
+
+    def do_rmdir(self, t: TaskStruct, found: Found) -> int:
+        """do_rmdir(): "name/.." is ENOTEMPTY, "name/." EINVAL, "/" EBUSY."""
+        if found.last_type == LAST_DOTDOT:
+            return -E.ENOTEMPTY
+        if found.last_type == LAST_DOT:
+            return -E.EINVAL
+        if found.last_type == LAST_ROOT:
+            return -E.EBUSY
+        return self.k.vfs.rmdir(found.dir, found.name, self.creds(t))
 
     def sys_rename(self, t: TaskStruct, oldpath: int, newpath: int) -> int:
         return self.sys_renameat2(t, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
@@ -395,7 +404,7 @@ class Namei:
             return -E.EBADF
         if not isinstance(f, RegularFile) or not f.writable():
             return -E.EINVAL
-        return self._truncate(Found(t.fs.root, "", f.inode, False), length)
+        return self._truncate(Found(t.fs.root, "", f.inode, False, LAST_ROOT), length)
 
     def _truncate(self, found: Found, length: int) -> int:
         if length < 0:

@@ -117,12 +117,15 @@ class Stat:
         return self._statfs(t, self._fd_inode(t, fd), buf)
 
     def sys_getdents64(self, t: TaskStruct, fd: int, dirent: int, count: int) -> int:
-        """Fill `dirent` with as many whole entries as fit; 0 at the end."""
+        """Fill `dirent` with as many whole entries as fit; 0 at the end
+        (iterate_dir(): ENOENT once the directory was removed)."""
         f = t.files.get(fd) if t.files is not None else None
         if f is None:
             return -E.EBADF
         if not isinstance(f, DirFile):
             return -E.ENOTDIR
+        if f.inode.dead:
+            return -E.ENOENT
         out = bytearray()
         index = f.pos
         for entry in f.entries():

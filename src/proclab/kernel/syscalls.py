@@ -136,6 +136,7 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("munmap", mm.sys_munmap, "pp"),
         ("mprotect", mm.sys_mprotect, "ppu"),
         ("mremap", mm.sys_mremap, "pppup"),
+        ("msync", mm.sys_msync, "ppi"),
         ("madvise", mm.sys_madvise, "ppi"),
         ("mincore", mm.sys_mincore, "ppp"),
         # processes

@@ -1,6 +1,7 @@
 """Mapping and unmapping memory (mm/mmap.c, mm/mprotect.c, mm/mremap.c,
-mm/madvise.c). Every function takes an MmStruct and returns an address or a
-negative errno, as the syscalls do; the syscall layer only decodes arguments.
+mm/madvise.c, mm/msync.c). Every function takes an MmStruct and returns an
+address or a negative errno, as the syscalls do; the syscall layer only
+decodes arguments.
 """
 
 from __future__ import annotations
@@ -255,6 +256,28 @@ def do_madvise(mm: MmStruct, start: int, length: int, advice: int) -> int:
                 if mm.zap_range(lo, hi):
                     mm.flush_tlb()
     return 0
+
+
+def do_msync(mm: MmStruct, start: int, length: int, flags: int) -> int:
+    """msync(): the flags and the range are checked as mm/msync.c does. There
+    is nothing to write back: a MAP_SHARED mapping uses the file's own page
+    frames (the writable layer's files live in memory) and host files are
+    never written, so vfs_fsync_range() has no work. A hole in the range is
+    -ENOMEM (at once for a plain MS_ASYNC, after the rest otherwise)."""
+    if flags & ~(M.MS_ASYNC | M.MS_INVALIDATE | M.MS_SYNC) or start & ~PAGE_MASK:
+        return -E.EINVAL
+    if flags & M.MS_ASYNC and flags & M.MS_SYNC:
+        return -E.EINVAL
+    end = start + page_align(length)
+    unmapped_error = 0
+    pos = start
+    for vma in mm.overlapping(start, end):
+        if vma.start > pos:
+            if flags == M.MS_ASYNC:
+                return -E.ENOMEM
+            unmapped_error = -E.ENOMEM
+        pos = vma.end
+    return -E.ENOMEM if pos < end else unmapped_error
 
 
 def do_mincore(mm: MmStruct, start: int, length: int) -> bytes | int:
