@@ -23,7 +23,7 @@ from proclab.trace import ftrace, perfetto, record_program
 from proclab.trace.events import Trace
 from proclab.trace.model import STATE_NAMES
 from proclab.trace.record import Recorder
-from proclab.trace.timeline import COLOURS, render
+from proclab.trace.timeline import COLOURS, _command_line, render
 
 
 def record(binary: Path, where: bool = True) -> Trace:
@@ -232,6 +232,17 @@ def test_timeline_stays_legible_at_fifty_tasks(tmp_path: Path) -> None:
     render(trace, str(png))
     with Image.open(png) as im:
         assert im.size[1] / 50 >= 14  # pixels per task row: room for a readable label
+
+
+
+def test_timeline_title_is_the_command_as_typed() -> None:
+    """Only the program is shortened to its file name: a shell script's
+    slashes stay, `$` is not taken for mathematics, a long line is cut."""
+    assert _command_line(["/bin/sh", "-c", "ls / | head -1"]) == "sh -c ls / | head -1"
+    assert _command_line(["sh", "-c", "kill $$"]) == r"sh -c kill \$\$"
+    long = _command_line(["/x/prog", "a" * 100])
+    assert len(long) == 60 and long.startswith("prog aaa") and long.endswith("…")
+    assert _command_line([]) == ""
 
 
 # ---- the tree, with source lines ------------------------------------------------------------

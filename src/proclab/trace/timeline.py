@@ -72,7 +72,7 @@ def render(trace: Trace, path: str) -> None:
     ax.set_axisbelow(True)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    command = " ".join(str(a).rsplit("/", 1)[-1] for a in trace.meta.get("command", [])[:4])
+    command = _command_line(trace.meta.get("command", []))
     title = f"{command}: " if command else ""
     more = f" (the first {MAX_ROWS} of {len(tasks)} tasks)" if len(tasks) > MAX_ROWS else ""
     fig.suptitle(f"{title}task states over virtual time{more}", fontsize=font + 2, y=1 - 0.12 / height, va="top")
@@ -82,6 +82,18 @@ def render(trace: Trace, path: str) -> None:
                bbox_to_anchor=(0.5, 0.0))
     fig.savefig(path, format="png", metadata={"Software": None})
 
+
+
+def _command_line(argv: list[str], width: int = 60) -> str:
+    """The run's command for a title: the program's file name and its
+    arguments, cut at `width` characters; `$` escaped (matplotlib would read
+    `$...$` as mathematics)."""
+    if not argv:
+        return ""
+    line = " ".join([str(argv[0]).rsplit("/", 1)[-1], *map(str, argv[1:])])
+    if len(line) > width:
+        line = line[:width - 1] + "…"
+    return line.replace("$", r"\$")
 
 def _draw_tree(ax: Any, tasks: list[Task], rows: dict[int, int], font: float) -> None:
     """pstree on the left: each task indented below its creator, joined by
