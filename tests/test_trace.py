@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, PROGRAMS, program, run_sim
 from PIL import Image
+from rich.console import Console
 from scripted import run_scripted
 from test_cli import one_line, proclab
 
@@ -22,20 +23,41 @@ from proclab.kernel.kernel import KernelConfig
 from proclab.trace import ftrace, perfetto, record_program
 from proclab.trace.events import Trace
 from proclab.trace.model import STATE_NAMES
-from proclab.trace.record import Recorder
+from proclab.trace.record import MAX_DETAILED, Recorder
+from proclab.trace.summary import summary
 from proclab.trace.timeline import COLOURS, _command_line, render
 
 
-def record(binary: Path, where: bool = True) -> Trace:
+def record(binary: Path, where: bool = True, detailed: int = MAX_DETAILED) -> Trace:
     """Run `binary` on proclab with a recorder; its trace."""
     holder: dict[str, Recorder] = {}
-    run_sim(binary, probes=lambda k: holder.setdefault("rec", Recorder(k, where=where)))
+    run_sim(binary, probes=lambda k: holder.setdefault("rec", Recorder(k, where=where, detailed=detailed)))
     return holder["rec"].trace([binary.name])
 
 
 @pytest.fixture(scope="module")
 def seed_trace() -> Trace:
     return record(program("seed_ex3_process_count"))
+
+
+def test_faults_beyond_the_detail_limit_are_counted_not_kept(seed_trace: Trace, tmp_path: Path) -> None:
+    """A run with millions of page faults must not make a trace of
+    gigabytes: past the limit, fault and COW events are only counted, and
+    every count (per task and in all) stays what it was."""
+    small = record(program("seed_ex3_process_count"), detailed=10)
+    detail = ("page_fault_user", "mm_cow")
+    assert len(list(small.select(*detail))) == 10
+    kept_in_full = len(list(seed_trace.select(*detail)))
+    assert small.meta["events_not_kept"] == kept_in_full - 10 > 0
+    assert small.run.counts == seed_trace.run.counts and small.run.counts.page_faults > 0
+    usage = {t.id: (t.syscalls, t.faults, t.cow_copies) for t in seed_trace.run.tasks.values()}
+    assert {t.id: (t.syscalls, t.faults, t.cow_copies) for t in small.run.tasks.values()} == usage
+    path = tmp_path / "small.json"
+    perfetto.write(small, str(path))
+    assert perfetto.load(str(path)).run.counts == small.run.counts
+    text = Console(width=200, record=True)
+    text.print(summary(small.run))
+    assert f"{kept_in_full - 10} more are only counted" in text.export_text()
 
 
 # ---- Perfetto / Chrome trace-event JSON -------------------------------------------------------
@@ -343,7 +365,9 @@ def test_trace_show_rerenders_what_the_run_showed(tmp_path: Path) -> None:
     (None, "no such file"),
     (b"# tracer: nop\n", "not a JSON file"),
     (b'{"traceEvents": []}', 'no "proclab" section'),
-    (b'{"traceEvents": [], "proclab": {"version": 1, "meta": {}, "events": [[1, 0]]}}', "malformed trace"),
+    (b'{"traceEvents": [], "proclab": {"version": 2, "meta": {}, "events": [[1, 0]]}}', "malformed trace"),
+    (b'{"traceEvents": [], "proclab": {"version": 2, "meta": {"usage": [[1, 2]]}, "events": []}}',
+     "malformed trace"),
     (b'{"traceEvents": [], "proclab": {"version": 99}}', "not a proclab trace of a known version"),
 ])
 def test_trace_show_of_a_bad_file_is_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, NamedTuple, Optional
 
-FORMAT_VERSION = 1  # of the saved events (Trace.to_json)
+FORMAT_VERSION = 2  # of the saved events (Trace.to_json)
 
 # The fields each recorded event carries, in order. `where` is the place in
 # the program's C source ("waitpid() at fork_hello.c:17", "" when unknown).
@@ -44,7 +44,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "task_reaped": ("pid", "reaper_pid", "status", "id", "reaper_id"),
     "page_fault_user": ("pid", "address", "access", "kind", "id"),
     "mm_cow": ("pid", "address", "copied", "id"),
-    "sys_enter": ("pid", "nr", "id"),
     # res is Linux's TRACE_SIGNAL_* number, result its name
     "signal_generate": ("sig", "errno", "code", "comm", "pid", "grp", "res", "result", "id", "leader_id"),
     "signal_deliver": ("sig", "errno", "code", "sa_handler", "sa_flags", "pid", "action", "id",
@@ -82,7 +81,10 @@ class Trace:
     `meta` holds: "command" (argv), "seed", "reason" (how the run ended:
     "poweroff", "timeout", "deadlock", "panic"), "message", "status" (the
     command's wait status) and "pid", "end_ns" (virtual time at the end),
-    "idle_ns", "cpus", "fork_failures" ({why: count}).
+    "idle_ns", "cpus", "fork_failures" ({why: count}), "usage" ([task id,
+    syscalls, page faults, COW copies] per task: counted whole, while only the
+    first "detail_limit" fault and COW events are kept) and "events_not_kept"
+    (how many of those were counted only).
     """
 
     def __init__(self, events: list[Event], meta: dict[str, Any]) -> None:
@@ -127,6 +129,9 @@ class Trace:
                     raise ValueError(f"an unknown or malformed {name!r} event")
                 events.append(Event(ts, cpu, pid, comm, name, tuple(values)))
             meta = dict(data["meta"])
+            for usage in meta.get("usage", []):
+                if len(usage) != 4 or not all(isinstance(n, int) for n in usage):
+                    raise ValueError("malformed usage counts")
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed trace ({exc})") from None
         return cls(events, meta)

@@ -135,6 +135,7 @@ class Run:
             handler = handlers.get(event.name)
             if handler is not None:
                 handler(event)
+        self._add_usage(trace.meta.get("usage", []))
         for cpu, (since, task) in sorted(self._cpu_since.items()):
             self._cpu_slice(cpu, since, self.end, task)
         for task in self.tasks.values():
@@ -276,19 +277,15 @@ class Run:
     def _on_task_reparent(self, e: Event) -> None:
         self._task(e.values[3], e.values[0]).adopted_by.append(e.values[2])
 
-    def _on_page_fault_user(self, e: Event) -> None:
-        if e.values[3] not in ("segv", "sigbus", "spurious"):
-            self.counts.page_faults += 1
-            self._task(e.values[4], e.values[0]).faults += 1
-
-    def _on_mm_cow(self, e: Event) -> None:
-        if e.values[2]:
-            self.counts.cow_copies += 1
-            self._task(e.values[3], e.values[0]).cow_copies += 1
-
-    def _on_sys_enter(self, e: Event) -> None:
-        self.counts.syscalls += 1
-        self._task(e.values[2], e.values[0]).syscalls += 1
+    def _add_usage(self, usage: list[list[int]]) -> None:
+        """Syscalls, page faults and COW copies per task, as the recorder
+        counted them (meta "usage": [id, syscalls, faults, copies])."""
+        for tid, syscalls, faults, copies in usage:
+            task = self._task(tid)
+            task.syscalls, task.faults, task.cow_copies = syscalls, faults, copies
+            self.counts.syscalls += syscalls
+            self.counts.page_faults += faults
+            self.counts.cow_copies += copies
 
     # Signals are kept per process (on its leader): one sent to the process
     # is taken by whichever thread is ready for it.

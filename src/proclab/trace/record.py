@@ -23,6 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.task import TaskStruct
 
 _EXITS = (NR["exit"], NR["exit_group"])
+# Page faults and copy-on-write copies are counted per task for the whole run,
+# but only the first MAX_DETAILED of them are kept as events (the instants of
+# the Perfetto trace): a fork bomb or a long loop makes millions, and a trace
+# of gigabytes opens nowhere. Syscalls are only counted.
+MAX_DETAILED = 100_000
+_NOT_FAULTS = ("segv", "sigbus", "spurious")  # faults that end in a signal, or nothing to do
 _SLEEPS = frozenset("SDITt")
 # Linux's TRACE_SIGNAL_* results (include/trace/events/signal.h)
 _SIGNAL_RESULTS = {"delivered": 0, "ignored": 1, "already_pending": 2}
@@ -41,11 +47,16 @@ def switch_state(prev: TaskStruct) -> str:
 
 class Recorder:
     """Records every event of kernel `k` from now on. `where=False` skips the
-    source locations (no stack unwinding)."""
+    source locations (no stack unwinding); `detailed` is how many page-fault
+    and COW events are kept (all are counted)."""
 
-    def __init__(self, k: Kernel, where: bool = True) -> None:
+    def __init__(self, k: Kernel, where: bool = True, detailed: int = MAX_DETAILED) -> None:
         self.k = k
         self.events: list[Event] = []
+        # task id -> [syscalls, page faults, COW copies]
+        self._usage: dict[int, list[int]] = {}
+        self._detail_limit = self._detailed_left = detailed
+        self._not_kept = 0
         self._ids: dict[TaskStruct, int] = {}  # descriptors are never reused
         self._where = where
         self._exit_where: dict[TaskStruct, str] = {}
@@ -83,6 +94,9 @@ class Recorder:
             "idle_ns": k.idle_ns,
             "cpus": len(k.sched.rqs),
             "fork_failures": dict(sorted(k.fork_failures.items())),
+            "usage": [[tid, *counts] for tid, counts in sorted(self._usage.items())],
+            "detail_limit": self._detail_limit,
+            "events_not_kept": self._not_kept,
         }
         return Trace(list(self.events), meta)
 
@@ -98,6 +112,21 @@ class Recorder:
         if cur is None:
             cur = self._rq.curr
         self.events.append(Event(self.k.clock.now, self._rq.cpu, cur.pid, cur.comm, name, values))
+
+    def _count(self, t: TaskStruct, what: int) -> None:
+        """One more syscall (0), page fault (1) or COW copy (2) of `t`."""
+        usage = self._usage.get(self._id(t))
+        if usage is None:
+            usage = self._usage[self._id(t)] = [0, 0, 0]
+        usage[what] += 1
+
+    def _emit_detail(self, name: str, values: tuple) -> None:
+        """A page-fault or COW event, kept while the budget lasts."""
+        if self._detailed_left > 0:
+            self._detailed_left -= 1
+            self._emit(name, values)
+        else:
+            self._not_kept += 1
 
     def _locate(self, t: TaskStruct) -> str:
         if not self._where:
@@ -161,15 +190,19 @@ class Recorder:
         self._emit("task_reaped", (t.pid, reaper.tgid, status, self._id(t), self._id(reaper)))
 
     def _page_fault_user(self, t: TaskStruct, address: int, access: str, kind: str) -> None:
-        self._emit("page_fault_user", (t.pid, address, access, kind, self._id(t)))
+        if kind not in _NOT_FAULTS:
+            self._count(t, 1)
+        self._emit_detail("page_fault_user", (t.pid, address, access, kind, self._id(t)))
 
     def _mm_cow(self, t: TaskStruct, address: int, copied: bool) -> None:
-        self._emit("mm_cow", (t.pid, address, copied, self._id(t)))
+        if copied:
+            self._count(t, 2)
+        self._emit_detail("mm_cow", (t.pid, address, copied, self._id(t)))
 
     def _sys_enter(self, t: TaskStruct, nr: int, args: tuple) -> None:
+        self._count(t, 0)
         if nr in _EXITS:
             self._exit_where[t] = self._locate(t)
-        self._emit("sys_enter", (t.pid, nr, self._id(t)))
 
     def _signal_generate(self, sig: int, info: dict, t: TaskStruct, group: bool, result: str) -> None:
         self._emit("signal_generate", (

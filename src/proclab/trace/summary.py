@@ -24,6 +24,10 @@ def counts(run: Run) -> Text:
     text = Text("\n".join(f"{name}: {value}" for name, value in parts))
     end, idle = meta.get("end_ns", run.end), meta.get("idle_ns", 0)
     text.append(f"\nvirtual time: {end / 1e6:.3f} ms (CPU busy {(end - idle) / 1e6:.3f} ms)")
+    not_kept = meta.get("events_not_kept", 0)
+    if not_kept:
+        text.append(f"\n(the trace keeps the first {meta.get('detail_limit')} page-fault and COW events; "
+                    f"{not_kept} more are only counted)")
     failures = meta.get("fork_failures") or {}
     if failures:
         listed = ", ".join(f"{n} for {why}" for why, n in sorted(failures.items()))
