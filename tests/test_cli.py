@@ -229,5 +229,5 @@ def test_a_long_run_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path:
     assert proc.stdout is not None
     assert proc.stdout.read() == piped.stdout and proc.wait(timeout=300) == 0
     text = terminal.decode(errors="replace")
-    assert "running long_run.c" in text and "virtual time" in text and "context switches" in text
+    assert "running long_run.c" in text and "ms virtual" in text and "context switches" in text
     assert text.rstrip().endswith("\x1b[2K")  # the line is erased at the end

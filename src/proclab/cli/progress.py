@@ -123,7 +123,9 @@ def describe_run(name: str, k: Kernel) -> Callable[[], str]:
     started = time.monotonic()
 
     def text() -> str:
-        return (f"running {name} · virtual time {k.clock.now / 1e6:,.3f} ms · {k.nr_threads} tasks · "
-                f"{k.sched.rqs[0].nr_switches:,} context switches · {time.monotonic() - started:.0f} s")
+        failed = sum(k.fork_failures.values())
+        return (f"running {name} · {k.clock.now / 1e6:,.3f} ms virtual · {k.nr_threads} tasks"
+                + (f" · {failed:,} forks failed" if failed else "")
+                + f" · {k.sched.rqs[0].nr_switches:,} context switches · {time.monotonic() - started:.0f} s")
 
     return text
