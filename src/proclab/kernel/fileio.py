@@ -209,10 +209,6 @@ class FileIO:
     def sys_sync(self, t: TaskStruct) -> int:
         return 0
 
-    def sys_getpeername(self, t: TaskStruct, fd: int, addr: int, addrlen: int) -> int:
-        """getpeername/getsockname on an fd: no file here is a socket."""
-        return -E.ENOTSOCK if self._file(t, fd) is not None else -E.EBADF
-
     # ---- descriptors ------------------------------------------------------------------
 
     def sys_close(self, t: TaskStruct, fd: int) -> int:

@@ -52,6 +52,7 @@ from .sched.core import Scheduler
 from .sched.policy import RoundRobin, SchedPolicy
 from .sigframe import SigFrames
 from .signal import Signals
+from .socket import Socket
 from .stat import Stat
 from .sys import Sys
 from .syscalls import build_syscall_table
@@ -129,6 +130,7 @@ class Kernel:
         self.namei = Namei(self)
         self.stat = Stat(self)
         self.xattr = Xattr(self)
+        self.socket = Socket(self)
         self.procfs = ProcFs(self)
         self.vfs.mount("proc", self.procfs.root)
         self.mman = Mman(self)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..uapi.unistd import NR
+from .socket import ON_SOCKET_FD
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -116,8 +117,10 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("fsync", fio.sys_fsync, "i"),
         ("fdatasync", fio.sys_fsync, "i"),
         ("sync", fio.sys_sync, ""),
-        ("getpeername", fio.sys_getpeername, "ipp"),
-        ("getsockname", fio.sys_getpeername, "ipp"),
+        # sockets: no address family is registered (kernel/socket.py)
+        ("socket", k.socket.sys_socket, "iii"),
+        ("socketpair", k.socket.sys_socketpair, "iiip"),
+        *((name, k.socket.sockfd_lookup, "i") for name in ON_SOCKET_FD),
         ("getxattr", xa.sys_getxattr, "pppp"),
         ("lgetxattr", xa.sys_lgetxattr, "pppp"),
         ("fgetxattr", xa.sys_fgetxattr, "ippp"),

@@ -44,6 +44,7 @@ EOVERFLOW = 75
 ELIBBAD = 80
 ENOTSOCK = 88
 EOPNOTSUPP = 95
+EAFNOSUPPORT = 97
 ETIMEDOUT = 110
 
 # Kernel-internal: a syscall interrupted by a signal (include/linux/errno.h).
