@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
+from .locks import locks_remove_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dir import Directory
@@ -103,6 +104,7 @@ class File:
     def put(self) -> None:
         self.refs -= 1
         if self.refs == 0:
+            locks_remove_file(self)
             self.release()
 
 

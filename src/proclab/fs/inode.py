@@ -10,10 +10,13 @@ so they are the same in every run of the same program, whatever the host's.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..uapi import errno as E
 from ..uapi.stat import S_IFDIR, S_IFLNK, S_IFMT, S_IFREG
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .locks import FlockContext
 
 # The device number stat() reports for every file of the simulated filesystem
 # (one filesystem: the overlay root), and for the device files' own fs.
@@ -58,6 +61,7 @@ class Inode:
         self.atime = self.mtime = self.ctime = now
         self.exec_users = 0     # running executables: writes are refused (ETXTBSY)
         self.open_writers = 0   # open for writing: exec is refused (ETXTBSY)
+        self.flock: Optional[FlockContext] = None  # flock(2) locks: fs/locks.py only
 
     @property
     def size(self) -> int:

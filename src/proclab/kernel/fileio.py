@@ -12,7 +12,8 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Generator, Optional, Union
 
-from ..fs.file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, File
+from ..fs.file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_PATH, File
+from ..fs.locks import LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, flock_context, flock_lock_inode
 from ..fs.pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, create_pipe, pipe_fcntl
 from ..uapi import errno as E
 from ..uapi import signal as S
@@ -30,6 +31,7 @@ F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_DUPFD_CLOEXEC = 1030
 FIONCLEX, FIOCLEX = 0x5450, 0x5451
 O_DIRECT = 0o40000
+CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC = 1 << 1, 1 << 2
 Blocking = Generator[None, None, int]
 
 
@@ -189,6 +191,57 @@ class FileIO:
             return -E.EFAULT
         return f.pwrite(pos, data)
 
+    def sys_copy_file_range(self, t: TaskStruct, fd_in: int, off_in: int, fd_out: int, off_out: int,
+                            length: int, flags: int) -> int:
+        """copy_file_range(2): copy between two regular files inside the
+        kernel (vfs_copy_file_range, by generic_copy_file_checks and then a
+        read and a write, as splice does), from and to the files' own offsets
+        or the ones at off_in/off_out, which are updated instead."""
+        if flags:
+            return -E.EINVAL
+        fin, fout = self._file(t, fd_in), self._file(t, fd_out)
+        if fin is None or fout is None:
+            return -E.EBADF
+        pos_in = self._get_loff(t, off_in, fin)
+        pos_out = self._get_loff(t, off_out, fout)
+        if pos_in is None or pos_out is None:
+            return -E.EFAULT
+        for f in (fin, fout):
+            if f.inode is not None and f.inode.is_dir():
+                return -E.EISDIR
+            if f.inode is None or not f.inode.is_reg():
+                return -E.EINVAL
+        if not fin.readable() or not fout.writable() or fout.flags & O_APPEND:
+            return -E.EBADF
+        if pos_in < 0 or pos_out < 0:
+            return -E.EINVAL
+        count = max(0, min(length, MAX_RW_COUNT, fin.inode.size - pos_in))
+        if fin.inode is fout.inode and pos_in < pos_out + count and pos_out < pos_in + count:
+            return -E.EINVAL
+        if count == 0:
+            return 0
+        data = fin.pread(pos_in, count)
+        if isinstance(data, int):
+            return data
+        done = fout.pwrite(pos_out, data)
+        if done <= 0:
+            return done
+        for ptr, f, pos in ((off_in, fin, pos_in), (off_out, fout, pos_out)):
+            if ptr:
+                if not self.k.uaccess.put_u64(t, ptr, pos + done):
+                    return -E.EFAULT
+            else:
+                f.pos = pos + done
+        return done
+
+    def _get_loff(self, t: TaskStruct, ptr: int, f: File) -> Optional[int]:
+        """The offset at user pointer `ptr` (a loff_t), or the file's own when
+        `ptr` is NULL; None when it cannot be read."""
+        if not ptr:
+            return f.pos
+        value = self.k.uaccess.get_u64(t, ptr)
+        return None if value is None else value - (1 << 64) if value >> 63 else value
+
     def sys_lseek(self, t: TaskStruct, fd: int, offset: int, whence: int) -> int:
         f = self._file(t, fd)
         return -E.EBADF if f is None else f.llseek(offset, whence)
@@ -213,6 +266,48 @@ class FileIO:
 
     def sys_close(self, t: TaskStruct, fd: int) -> int:
         return t.files.close(fd) if t.files is not None else -E.EBADF
+
+    def sys_close_range(self, t: TaskStruct, fd: int, max_fd: int, flags: int) -> int:
+        """__close_range(): close fds fd..max_fd, or mark them close-on-exec
+        (CLOSE_RANGE_CLOEXEC), in a private copy of the table first when
+        CLOSE_RANGE_UNSHARE asks for one."""
+        if flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) or fd > max_fd:
+            return -E.EINVAL
+        if t.files is None:
+            return 0
+        if flags & CLOSE_RANGE_UNSHARE and t.files.users > 1:
+            t.files.users -= 1
+            t.files = t.files.copy()
+        files = t.files
+        for n in range(fd, min(max_fd, len(files.fds) - 1) + 1):
+            if files.fds[n] is None:
+                continue
+            if flags & CLOSE_RANGE_CLOEXEC:
+                files.cloexec.add(n)
+            else:
+                files.close(n)
+        return 0
+
+    def sys_flock(self, t: TaskStruct, fd: int, cmd: int) -> Blocking:
+        """flock(2): take, convert or drop the advisory lock of the open file
+        description behind `fd` (fs/locks.c); without LOCK_NB a conflicting
+        lock is waited for, interruptibly."""
+        f = self._file(t, fd)
+        if f is None:
+            return -E.EBADF
+        kind = cmd & ~LOCK_NB
+        if kind not in (LOCK_SH, LOCK_EX, LOCK_UN):
+            return -E.EINVAL
+        if kind != LOCK_UN and f.flags & O_PATH or f.inode is None:
+            return -E.EBADF
+        ctx = flock_context(f.inode)
+        while True:
+            ret = flock_lock_inode(f.inode, f, kind)
+            if ret != -E.EAGAIN or cmd & LOCK_NB:
+                return ret
+            ret = yield from wait_event(self.k.sched, t, ctx.wait, lambda: not ctx.conflicts(f, kind))
+            if ret:
+                return ret
 
     def sys_dup(self, t: TaskStruct, fd: int) -> int:
         f = self._file(t, fd)

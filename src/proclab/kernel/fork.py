@@ -46,6 +46,11 @@ CLONE_ARGS_SIZE_VER0 = 64
 CLONE_ARGS_SIZE_VER2 = 88
 
 
+# The namespaces clone and unshare could create (none is simulated).
+_NAMESPACES = (C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWUSER | C.CLONE_NEWPID
+               | C.CLONE_NEWNET | C.CLONE_NEWCGROUP)
+
+
 class CloneArgs:
     """struct kernel_clone_args."""
 
@@ -97,8 +102,7 @@ class Fork:
             return -E.EINVAL
         if flags & C.CLONE_CLEAR_SIGHAND and flags & C.CLONE_SIGHAND:
             return -E.EINVAL
-        if flags & (C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWUSER | C.CLONE_NEWPID
-                    | C.CLONE_NEWNET | C.CLONE_NEWCGROUP | C.CLONE_PIDFD):
+        if flags & (_NAMESPACES | C.CLONE_PIDFD):
             k.warn_once(("clone", flags & ~0xFFFF), "namespaces and pidfds are not supported: clone fails with EINVAL")
             return -E.EINVAL
         if parent.signal.flags & SIGNAL_GROUP_EXIT or parent.flags & PF_EXITING:
@@ -329,6 +333,37 @@ class Fork:
 
     def sys_vfork(self, t: TaskStruct) -> Generator[None, None, int]:
         return self.kernel_clone(t, CloneArgs(C.CLONE_VFORK | C.CLONE_VM, exit_signal=S.SIGCHLD))
+
+    def sys_unshare(self, t: TaskStruct, unshare_flags: int) -> int:
+        """ksys_unshare(): stop sharing the fd table (CLONE_FILES) or the
+        fs_struct (CLONE_FS) with other tasks by taking a private copy.
+        CLONE_THREAD, CLONE_SIGHAND and CLONE_VM are accepted only when there
+        is nothing to unshare (check_unshare_flags); namespaces are not
+        simulated (EINVAL with a warning, as for clone)."""
+        flags = unshare_flags
+        if flags & ~(C.CLONE_THREAD | C.CLONE_FS | C.CLONE_SIGHAND | C.CLONE_VM | C.CLONE_FILES
+                     | C.CLONE_SYSVSEM | _NAMESPACES | C.CLONE_NEWTIME):
+            return -E.EINVAL
+        if flags & (_NAMESPACES | C.CLONE_NEWTIME):
+            self.k.warn_once(("unshare", flags & ~0xFFFF), "namespaces are not supported: unshare fails with EINVAL")
+            return -E.EINVAL
+        if flags & C.CLONE_VM:
+            flags |= C.CLONE_SIGHAND
+        if flags & C.CLONE_SIGHAND:
+            flags |= C.CLONE_THREAD
+        if flags & (C.CLONE_THREAD | C.CLONE_SIGHAND | C.CLONE_VM) and t.signal.nr_threads > 1:
+            return -E.EINVAL
+        if flags & (C.CLONE_SIGHAND | C.CLONE_VM) and t.sighand.users > 1:
+            return -E.EINVAL
+        if flags & C.CLONE_VM and t.mm is not None and t.mm.users > 1:
+            return -E.EINVAL
+        if flags & C.CLONE_FS and t.fs is not None and t.fs.users > 1:
+            t.fs.users -= 1
+            t.fs = t.fs.copy()
+        if flags & C.CLONE_FILES and t.files is not None and t.files.users > 1:
+            t.files.users -= 1
+            t.files = t.files.copy()
+        return 0
 
     def sys_clone(self, t: TaskStruct, clone_flags: int, newsp: int, parent_tidptr: int,
                   child_tidptr: int, tls: int) -> Union[int, Generator[None, None, int]]:

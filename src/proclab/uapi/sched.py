@@ -1,6 +1,7 @@
 """clone(2) flags (include/uapi/linux/sched.h)."""
 
 CSIGNAL = 0x000000FF
+CLONE_NEWTIME = 0x00000080
 CLONE_VM = 0x00000100
 CLONE_FS = 0x00000200
 CLONE_FILES = 0x00000400
