@@ -12,6 +12,9 @@ both sides. That includes `proc` and `sys`: proclab mounts no procfs or
 sysfs, so what lies below them is hidden, but they are directories of the
 root filesystem (mount points), listed like on a system that has nothing
 mounted there; hiding the names too would be a difference, not a choice.
+
+bash's process substitution opens /dev/fd/63, a pipe reached through /proc's
+magic links; the FIFO command waits in open on both sides of a named pipe.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ COMMANDS = [
     ["/bin/sh", "-c", "yes | head -c 100000 | wc -c"],
     ["/bin/ls", "/"],
     ["/usr/bin/env", "-i", "A=1", "/usr/bin/env"],
+    ["/bin/bash", "-c", "cat <(echo procsub)"],
+    ["/bin/sh", "-c", "mkfifo /tmp/proclab_fifo_$$ && (echo fifo > /tmp/proclab_fifo_$$ &) && cat /tmp/proclab_fifo_$$; "
+                      "rm -f /tmp/proclab_fifo_$$"],
 ]
 
 

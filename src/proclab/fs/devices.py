@@ -2,7 +2,11 @@
 drivers/tty/tty_io.c): null, zero, full, random and urandom (from the
 machine's seeded generator, so runs repeat), console (proclab's own stdin and
 stdout), tty (the console when it is a terminal; otherwise, as for a process
-without a controlling terminal, ENXIO).
+without a controlling terminal, ENXIO). The console's three streams are three
+lines of their own (fds 0, 1 and 2 of init), named by no entry of /dev.
+
+A device node is found by its number when opened: one that mknod made opens
+through the driver of the /dev node with that number, if there is one.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Callable, Union
 
 from ..uapi import errno as E
 from ..uapi.stat import S_IFCHR
-from .console import ConsoleDevice, ConsoleFile
+from .console import STDERR, STDIN, STDOUT, ConsoleDevice, ConsoleFile
 from .file import File
 from .inode import Inode, SuperBlock
 
@@ -26,9 +30,9 @@ def mkdev(major: int, minor: int) -> int:
 class CharDevice(Inode):
     """A device node: opening it asks the driver for a file."""
 
-    def __init__(self, sb: SuperBlock, major: int, minor: int, perm: int,
-                 opener: Callable[[int], OpenResult]) -> None:
-        super().__init__(sb, S_IFCHR | perm, rdev=mkdev(major, minor))
+    def __init__(self, sb: SuperBlock, rdev: int, perm: int, opener: Callable[[int], OpenResult],
+                 uid: int = 0, gid: int = 0) -> None:
+        super().__init__(sb, S_IFCHR | (perm & 0o7777), uid, gid, rdev)
         self._open = opener
 
     def open(self, flags: int) -> OpenResult:
@@ -95,11 +99,28 @@ def make_devices(sb: SuperBlock, console: ConsoleDevice, randbytes: Callable[[in
         return ConsoleFile(console, 0, flags)
 
     return {
-        "null": CharDevice(sb, 1, 3, 0o666, lambda f: NullFile(f, "/dev/null")),
-        "zero": CharDevice(sb, 1, 5, 0o666, lambda f: ZeroFile(f, "/dev/zero")),
-        "full": CharDevice(sb, 1, 7, 0o666, lambda f: ZeroFile(f, "/dev/full", full=True)),
-        "random": CharDevice(sb, 1, 8, 0o666, lambda f: RandomFile(f, "/dev/random", randbytes)),
-        "urandom": CharDevice(sb, 1, 9, 0o666, lambda f: RandomFile(f, "/dev/urandom", randbytes)),
-        "tty": CharDevice(sb, 5, 0, 0o666, tty),
-        "console": CharDevice(sb, 5, 1, 0o600, lambda f: ConsoleFile(console, 1, f)),
+        "null": CharDevice(sb, mkdev(1, 3), 0o666, lambda f: NullFile(f, "/dev/null")),
+        "zero": CharDevice(sb, mkdev(1, 5), 0o666, lambda f: ZeroFile(f, "/dev/zero")),
+        "full": CharDevice(sb, mkdev(1, 7), 0o666, lambda f: ZeroFile(f, "/dev/full", full=True)),
+        "random": CharDevice(sb, mkdev(1, 8), 0o666, lambda f: RandomFile(f, "/dev/random", randbytes)),
+        "urandom": CharDevice(sb, mkdev(1, 9), 0o666, lambda f: RandomFile(f, "/dev/urandom", randbytes)),
+        "tty": CharDevice(sb, mkdev(5, 0), 0o666, tty),
+        "console": CharDevice(sb, mkdev(5, 1), 0o600, lambda f: ConsoleFile(console, 1, f)),
     }
+
+
+def make_console_lines(sb: SuperBlock, console: ConsoleDevice) -> tuple[CharDevice, ...]:
+    """The inodes of the console's stdin, stdout and stderr lines: opening
+    one again (/dev/stdin, /proc/self/fd/2...) gives that same stream."""
+
+    def line(stream: int) -> CharDevice:
+        return CharDevice(sb, mkdev(5, 1), 0o600, lambda f: ConsoleFile(console, stream, f))
+
+    return tuple(line(stream) for stream in (STDIN, STDOUT, STDERR))
+
+
+def chrdev_open(drivers: dict[int, CharDevice], rdev: int, flags: int) -> OpenResult:
+    """chrdev_open() of a node mknod made: the driver registered for its
+    number opens it (`drivers`: the /dev nodes by number); none: ENXIO."""
+    node = drivers.get(rdev)
+    return node.open(flags) if node is not None else -E.ENXIO

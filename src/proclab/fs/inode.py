@@ -3,19 +3,22 @@ struct super_block; fs/namei.c generic_permission).
 
 Every file the simulated system can name is an `Inode`: a directory
 (fs/dir.py), a regular file kept in simulated memory (fs/memfs.py) or read from
-the host (fs/hostfs.py), a symbolic link, or a device (fs/devices.py). Inode
-numbers are handed out by the superblock in the order files are first seen,
-so they are the same in every run of the same program, whatever the host's.
+the host (fs/hostfs.py), a symbolic link, a device (fs/devices.py), a FIFO
+(fs/pipe.py), or a socket node (a plain `Inode`: mknod makes one, nothing
+opens it). Inode numbers are handed out by the superblock in the order files
+are first seen, so they are the same in every run of the same program,
+whatever the host's.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from ..uapi import errno as E
 from ..uapi.stat import S_IFDIR, S_IFLNK, S_IFMT, S_IFREG
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .file import File
     from .locks import FlockContext
 
 # The device number stat() reports for every file of the simulated filesystem
@@ -102,6 +105,12 @@ class Symlink(Inode):
     def target(self) -> bytes:
         """What the link points to (readlink)."""
         return self._target
+
+    def get_link(self) -> Union[bytes, "File", int]:
+        """inode_operations.get_link: what following the link leads to. An
+        ordinary link's text, resolved as a path; a /proc magic link answers
+        an open file to jump to instead, or -errno (fs/pseudo.py)."""
+        return self.target
 
     @property
     def size(self) -> int:

@@ -1,4 +1,4 @@
-"""Pipes (fs/pipe.c).
+"""Pipes and FIFOs (fs/pipe.c).
 
 A pipe is a ring of page-sized buffers (slots), 16 by default, with two kinds
 of open files: readers and writers. A write first tries to merge into the last
@@ -12,18 +12,27 @@ each buffer they empty. F_SETPIPE_SZ changes the number of slots.
 When a side cannot proceed it returns -EAGAIN and the syscall layer sleeps on
 `rd_wait` / `wr_wait`; the other side wakes it. Writing with no reader left is
 -EPIPE (the syscall layer adds SIGPIPE).
+
+The pipe hangs off an inode (`FifoInode.pipe`, i_pipe): pipe() makes one on
+pipefs; mknod(S_IFIFO) makes a named one in the tree (a FIFO), whose pipe
+exists only while some end of it is open: the first open makes it, the last
+close drops it with any unread data. Every open goes through `fifo_open`,
+also a pipe's reopened through /proc/PID/fd/N: it counts the new reader or
+writer. Opening one end of a FIFO waits for the other end to be opened
+(`fifo_partner`), which the syscall layer does.
 """
 
 from __future__ import annotations
 
 import struct
 from collections import deque
-from typing import Optional
+from typing import Callable, Optional, Union
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
-from .file import O_RDONLY, O_WRONLY, File
+from .file import O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, File
+from .inode import Inode, SuperBlock
 
 PIPE_BUF = PAGE_SIZE
 PIPE_DEF_BUFFERS = 16
@@ -33,6 +42,7 @@ PIPE_MAX_SIZE = 1 << 20          # /proc/sys/fs/pipe-max-size: the most an unpri
 PIPE_RING_MAX_SLOTS = (4 << 20) // 40
 F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
 FIONREAD = 0x541B
+PIPEFS_MAGIC = 0x50495045
 
 
 class PipeBuffer:
@@ -58,7 +68,10 @@ class Pipe:
         self.max_usage = max_usage               # slots that may be in use
         self.readers = 0
         self.writers = 0
-        self.rd_wait = WaitQueueHead("pipe_read")
+        self.files = 0        # open files of either end: the pipe lives while there are some
+        self.r_counter = 0    # read ends opened so far (a FIFO writer's open waits for one)
+        self.w_counter = 0    # write ends opened so far
+        self.rd_wait = WaitQueueHead("pipe_read")    # readers, and opens waiting for a partner
         self.wr_wait = WaitQueueHead("pipe_write")
 
     def full(self) -> bool:
@@ -78,16 +91,36 @@ class Pipe:
         return sum(len(buf.data) for buf in self.bufs)
 
 
-class PipeFile(File):
-    """One end of a pipe."""
+class FifoInode(Inode):
+    """An inode opened through fifo_open (init_special_inode() with S_IFIFO;
+    also every pipefs inode): a FIFO made by mknod, or a pipe's own inode.
+    `pipe` (i_pipe) is its pipe while some end is open, else None."""
 
-    def __init__(self, pipe: Pipe, flags: int) -> None:
-        super().__init__(flags, "pipe")
+    def __init__(self, sb: SuperBlock, mode: int, uid: int = 0, gid: int = 0) -> None:
+        super().__init__(sb, mode, uid, gid)
+        self.pipe: Optional[Pipe] = None
+
+
+class PipeFile(File):
+    """One end of a pipe: a reader, a writer, or both (a FIFO opened O_RDWR).
+    Opening counts it (and wakes an open waiting for this side); the last
+    close of the pipe's files detaches the pipe from its inode."""
+
+    def __init__(self, pipe: Pipe, flags: int, inode: FifoInode, name: str) -> None:
+        super().__init__(flags, name, inode)
         self.pipe = pipe
+        pipe.files += 1
+        wake_partner = False
         if self.readable():
+            pipe.r_counter += 1
             pipe.readers += 1
+            wake_partner = pipe.readers == 1
         if self.writable():
+            pipe.w_counter += 1
             pipe.writers += 1
+            wake_partner = wake_partner or pipe.writers == 1
+        if wake_partner:
+            pipe.rd_wait.wake_up_all()  # wake_up_partner()
 
     def read(self, count: int) -> bytes | int:
         """pipe_read(): up to `count` bytes from the oldest buffers on."""
@@ -145,22 +178,68 @@ class PipeFile(File):
         return self.pipe.wr_wait
 
     def release(self) -> None:
+        """pipe_release(): the last reader or writer gone (but not the other
+        side) wakes both sides: writers now get EPIPE, readers EOF. The last
+        file of the pipe detaches it from the inode (put_pipe_info())."""
         pipe = self.pipe
         if self.readable():
             pipe.readers -= 1
-            if pipe.readers == 0:
-                pipe.wr_wait.wake_up_all()  # writers now get EPIPE
         if self.writable():
             pipe.writers -= 1
-            if pipe.writers == 0:
-                pipe.rd_wait.wake_up_all()  # readers now get EOF
+        if (pipe.readers == 0) != (pipe.writers == 0):
+            pipe.rd_wait.wake_up_all()
+            pipe.wr_wait.wake_up_all()
+        pipe.files -= 1
+        inode = self.inode
+        if pipe.files == 0 and isinstance(inode, FifoInode) and inode.pipe is pipe:
+            inode.pipe = None
 
 
-def create_pipe(flags: int = 0) -> tuple[PipeFile, PipeFile]:
-    """do_pipe2(): the read end and the write end of a new pipe. `flags` may
-    carry O_NONBLOCK (O_CLOEXEC is a property of the fds, not of the files)."""
-    pipe = Pipe()
-    return PipeFile(pipe, O_RDONLY | flags), PipeFile(pipe, O_WRONLY | flags)
+def create_pipe_files(inode: FifoInode, flags: int = 0) -> tuple[PipeFile, PipeFile]:
+    """create_pipe_files(): the read end and the write end of a new pipe on
+    the pipefs inode `inode`, both named pipe:[ino]. `flags` may carry
+    O_NONBLOCK (O_CLOEXEC is a property of the fds, not of the files)."""
+    pipe = inode.pipe = Pipe()
+    name = f"pipe:[{inode.ino}]"
+    return PipeFile(pipe, O_RDONLY | flags, inode, name), PipeFile(pipe, O_WRONLY | flags, inode, name)
+
+
+def fifo_open(inode: FifoInode, flags: int, name: str) -> Union[PipeFile, int]:
+    """fifo_open(), all but its sleep: attach to the inode's pipe (making one
+    if no end is open) and count the new end. A FIFO opened write-only with
+    O_NONBLOCK while nobody reads is ENXIO; an access mode that is neither
+    read nor write (3) EINVAL. A pipe's inode, reopened through /proc, never
+    waits; for a FIFO the caller sleeps while `fifo_partner` says so."""
+    acc = flags & O_ACCMODE
+    if acc == O_ACCMODE:
+        return -E.EINVAL
+    pipe = inode.pipe if inode.pipe is not None else Pipe()
+    is_pipe = inode.sb.magic == PIPEFS_MAGIC
+    if acc == O_WRONLY and not is_pipe and flags & O_NONBLOCK and pipe.readers == 0:
+        return -E.ENXIO
+    inode.pipe = pipe
+    return PipeFile(pipe, flags, inode, name)
+
+
+def fifo_partner(file: PipeFile) -> Optional[Callable[[], bool]]:
+    """What a blocking open of one end of a FIFO waits for (fifo_open's
+    wait_for_partner()): a reader with no writer, the next opening of a
+    write end; a writer with no reader, the next opening of a read end (even
+    if it is closed again before the sleeper runs). None when the open does
+    not wait: a pipe, O_RDWR, a non-blocking reader, the other side there."""
+    pipe = file.pipe
+    inode = file.inode
+    if inode is None or inode.sb.magic == PIPEFS_MAGIC or file.flags & O_ACCMODE == O_RDWR:
+        return None
+    if not file.writable():
+        if pipe.writers or file.flags & O_NONBLOCK:
+            return None
+        seen = pipe.w_counter
+        return lambda: pipe.w_counter != seen
+    if pipe.readers:
+        return None
+    seen = pipe.r_counter
+    return lambda: pipe.r_counter != seen
 
 
 def round_pipe_size(size: int) -> int:

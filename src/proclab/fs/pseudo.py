@@ -4,16 +4,18 @@ generic part, fs/seq_file.c, fs/kernfs).
 A `PseudoDir` lists and looks up its entries by asking a function each time,
 so /proc always shows the tasks alive now; a `PseudoFile` produces its text
 when opened (`show`) and may accept a write (`store`); a `PseudoLink`'s target
-is computed when it is read or followed. The kernel builds such a tree
-(kernel/procfs.py) and mounts it; fs/ only provides the machinery.
+is computed when it is read or followed; a `MagicLink` (/proc/PID/fd/N) is
+not followed through its text at all: it leads straight to an open file. The
+kernel builds such a tree (kernel/procfs.py) and mounts it; fs/ only provides
+the machinery.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 from ..uapi import errno as E
-from ..uapi.stat import S_IFREG
+from ..uapi.stat import S_IFLNK, S_IFREG
 from .dir import Directory
 from .file import File, ReadResult
 from .inode import Inode, SuperBlock, Symlink
@@ -96,3 +98,20 @@ class PseudoLink(Symlink):
     @property
     def target(self) -> bytes:
         return self._compute()
+
+
+class MagicLink(PseudoLink):
+    """A /proc "magic link" (proc_pid_get_link() with nd_jump_link()):
+    readlink shows its text ("pipe:[7]", "/dev/console", a path), but
+    following it resolves no text: `jump()` gives the open file whose inode
+    the path walk continues from, or -errno, decided when it is followed."""
+
+    def __init__(self, sb: SuperBlock, perm: int, uid: int, gid: int, target: Callable[[], bytes],
+                 jump: Callable[[], Union[File, int]]) -> None:
+        super().__init__(sb, target)
+        self.mode = S_IFLNK | perm
+        self.uid, self.gid = uid, gid
+        self._jump = jump
+
+    def get_link(self) -> Union[bytes, File, int]:
+        return self._jump()

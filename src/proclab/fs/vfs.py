@@ -1,7 +1,7 @@
 """The simulated system's filesystem: the host's tree (or `--root DIR`),
 read-only, under an in-memory writable layer (fs/overlayfs), with /dev on top
-(fs/namei.c vfs_create, vfs_mkdir, vfs_unlink, vfs_rmdir, vfs_rename,
-vfs_link, vfs_symlink; fs/overlayfs/copy_up.c).
+(fs/namei.c vfs_create, vfs_mkdir, vfs_mknod, vfs_unlink, vfs_rmdir,
+vfs_rename, vfs_link, vfs_symlink; fs/overlayfs/copy_up.c).
 
 Changing a host file first copies it up: a `MemFile` with the same contents,
 mode and owner takes its place in the directory, and only that copy changes.
@@ -20,18 +20,28 @@ from typing import Callable, Iterator, Union
 from ..mm.filemap import PageCache
 from ..mm.physmem import PhysMem
 from ..uapi import errno as E
-from ..uapi.stat import RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, S_IFIFO, S_ISVTX
+from ..uapi.stat import (
+    RENAME_EXCHANGE,
+    RENAME_NOREPLACE,
+    RENAME_WHITEOUT,
+    S_IFBLK,
+    S_IFCHR,
+    S_IFIFO,
+    S_IFMT,
+    S_ISVTX,
+)
 from .console import ConsoleDevice
-from .devices import make_devices
+from .devices import CharDevice, chrdev_open, make_console_lines, make_devices
 from .dir import Directory
 from .hostfs import HostFile, HostLayer
 from .inode import Inode, SuperBlock, Symlink, permission
 from .memfs import MemFile
 from .namei import FsIds
+from .pipe import PIPEFS_MAGIC, FifoInode
 
 Result = Union[Inode, int]
 PIPEFS_DEV = 0x0D  # an anonymous device number, like pipefs's
-PIPEFS_MAGIC = 0x50495045
+WHITEOUT_DEV = 0   # a character device 0:0 is an overlay whiteout: no CAP_MKNOD needed
 
 
 class Vfs:
@@ -56,9 +66,12 @@ class Vfs:
         # /dev is the simulated one; the host's /proc and /sys describe the host
         # kernel: they are empty directories here until procfs is mounted.
         dev = self._mount_dir("dev", 0o755)
-        for name, node in make_devices(self.sb, console, randbytes).items():
+        devices = make_devices(self.sb, console, randbytes)
+        for name, node in devices.items():
             dev.add(name, node)
         self.dev = dev
+        self.chrdevs = {node.rdev: node for node in devices.values() if isinstance(node, CharDevice)}
+        self.console_lines = make_console_lines(self.sb, console)
         shm = Directory(self.sb, 0o1777)
         dev.add("shm", shm)
         for name, target in (("stdin", b"/proc/self/fd/0"), ("stdout", b"/proc/self/fd/1"),
@@ -67,20 +80,19 @@ class Vfs:
         self._mount_dir("proc", 0o555)
         self._mount_dir("sys", 0o555)
 
-    def console_inode(self) -> Inode:
-        """/dev/console: what fds 0, 1 and 2 of init are."""
-        node = self.dev.lookup("console")
-        assert node is not None
-        return node
+    def console_line(self, stream: int) -> Inode:
+        """The inode of one console stream: what fd 0, 1 or 2 of init is."""
+        return self.console_lines[stream]
 
     def mount(self, name: str, tree: Directory) -> None:
         """Put `tree` at /name (procfs at /proc)."""
         self.root.entries[name] = tree
         tree.parent, tree.name = self.root, name
 
-    def pipe_inode(self) -> Inode:
-        """The inode of a new pipe (pipefs: what fstat of a pipe shows)."""
-        return Inode(self.pipe_sb, S_IFIFO | 0o600)
+    def pipe_inode(self, creds: FsIds) -> FifoInode:
+        """get_pipe_inode(): the inode of a new pipe, on pipefs, owned by its
+        maker (what fstat of a pipe shows)."""
+        return FifoInode(self.pipe_sb, S_IFIFO | 0o600, creds.fsuid, creds.fsgid)
 
     def _mount_dir(self, name: str, perm: int) -> Directory:
         """An empty directory over the host's `name` at the root. Like a
@@ -130,14 +142,45 @@ class Vfs:
         d.add(name, link)
         return link
 
-    def link(self, inode: Inode, d: Directory, name: str, creds: FsIds) -> int:
-        """vfs_link(): another name for a file (copied up first: the host's
-        file cannot gain a name)."""
+    def mknod(self, d: Directory, name: str, mode: int, rdev: int, creds: FsIds, cap_mknod: bool) -> Result:
+        """vfs_mknod() with shmem_mknod()'s init_special_inode(): a FIFO, a
+        socket node or a device node (`mode` has the type). A device needs
+        CAP_MKNOD (`cap_mknod`), except the whiteout 0:0; a character device
+        opens through the driver of the /dev node of its number (none:
+        ENXIO), a block device never opens (no disks: ENXIO), nor does a
+        socket node (no_open: ENXIO)."""
         err = self.may_create(d, creds)
         if err:
             return err
+        kind = mode & S_IFMT
+        if kind in (S_IFCHR, S_IFBLK) and not cap_mknod and not (kind == S_IFCHR and rdev == WHITEOUT_DEV):
+            return -E.EPERM
+        uid, gid = creds.fsuid, self._new_gid(d, creds)
+        node: Inode
+        if kind == S_IFIFO:
+            node = FifoInode(self.sb, mode, uid, gid)
+        elif kind == S_IFCHR:
+            drivers = self.chrdevs
+            node = CharDevice(self.sb, rdev, mode, lambda flags: chrdev_open(drivers, rdev, flags), uid, gid)
+        else:
+            node = Inode(self.sb, mode, uid, gid, rdev if kind == S_IFBLK else 0)
+        d.add(name, node)
+        return node
+
+    def link(self, inode: Inode, d: Directory, name: str, creds: FsIds) -> int:
+        """vfs_link(): another name for a file (copied up first: the host's
+        file cannot gain a name). Not for a file of another filesystem (a
+        pipe's, /proc's: EXDEV), nor for one that has lost its last name
+        (ENOENT: reached through /proc/PID/fd, it stays nameless)."""
+        err = self.may_create(d, creds)
+        if err:
+            return err
+        if inode.sb is not d.sb:
+            return -E.EXDEV
         if inode.is_dir():
             return -E.EPERM
+        if inode.nlink == 0:
+            return -E.ENOENT
         d.add(name, inode)
         inode.nlink += 1
         inode.changed()

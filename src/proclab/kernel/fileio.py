@@ -1,6 +1,6 @@
 """File descriptor system calls (fs/read_write.c, fs/file.c, fs/fcntl.c,
 fs/pipe.c, fs/ioctl.c): read/write and their vector forms, close, dup*,
-pipe/pipe2, fcntl, ioctl, lseek.
+pipe/pipe2, fcntl, ioctl, lseek; and the sleep of a FIFO's open.
 
 Blocking lives here, not in fs/: when a file says -EAGAIN, a blocking fd sleeps
 interruptibly on the file's wait queue and tries again (SEMANTICS I1, S2).
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Generator, Optional, Union
 
 from ..fs.file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_PATH, File
 from ..fs.locks import LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, flock_context, flock_lock_inode
-from ..fs.pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, create_pipe, pipe_fcntl
+from ..fs.pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, PipeFile, create_pipe_files, fifo_partner, pipe_fcntl
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_NOFILE
@@ -346,8 +346,7 @@ class FileIO:
     def sys_pipe2(self, t: TaskStruct, fds: int, flags: int) -> int:
         if flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT):
             return -E.EINVAL
-        rd, wr = create_pipe(flags & O_NONBLOCK)
-        rd.inode = wr.inode = self.k.vfs.pipe_inode()
+        rd, wr = create_pipe_files(self.k.vfs.pipe_inode(self.k.namei.creds(t)), flags & O_NONBLOCK)
         cloexec = bool(flags & O_CLOEXEC)
         limit = self.fd_limit(t)
         rfd = t.files.alloc_fd(rd, cloexec=cloexec, limit=limit)
@@ -365,6 +364,16 @@ class FileIO:
             t.files.close(wfd)
             return -E.EFAULT
         return 0
+
+    def wait_for_partner(self, t: TaskStruct, f: PipeFile) -> Blocking:
+        """fifo_open()'s wait_for_partner(): a blocking open of one end of a
+        FIFO sleeps, interruptibly, until the other end has been opened
+        (fifo_partner says whether it must). 0, or -ERESTARTSYS when a signal
+        came first (the caller then closes the new end: err_rd / err_wr)."""
+        opened = fifo_partner(f)
+        if opened is None:
+            return 0
+        return (yield from wait_event(self.k.sched, t, f.pipe.rd_wait, opened))
 
     def sys_fcntl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> int:
         f = self._file(t, fd)

@@ -224,11 +224,10 @@ class Kernel:
             self.command_status = status
 
     def console_on_rootfs(self, t: TaskStruct) -> None:
-        """fds 0, 1, 2 of init: the console streams."""
+        """fds 0, 1, 2 of init: the console streams, each on its own line."""
         files = FilesStruct()
-        console = self.vfs.console_inode()
         for stream in (0, 1, 2):
-            files.install(stream, ConsoleFile(self.console, stream, inode=console))
+            files.install(stream, ConsoleFile(self.console, stream, inode=self.vfs.console_line(stream)))
         if t.files is not None:
             t.files.users -= 1
         t.files = files

@@ -1,12 +1,13 @@
 """System calls that name files by path (fs/open.c, fs/namei.c, fs/d_path.c,
 fs/attr.c, fs/utimes.c): open and creat, access, chdir/fchdir/chroot, getcwd,
-mkdir, rmdir, unlink, rename, link, symlink, readlink, truncate, chmod,
-chown, utimensat.
+mkdir, mknod, rmdir, unlink, rename, link, symlink, readlink, truncate,
+chmod, chown, utimensat.
 
 Every path is looked up from the task's root (absolute paths) or a starting
 directory: its cwd, or the directory a dirfd names (the *at() forms). The
 lookup (fs/namei.py) and the changes (fs/vfs.py) are the filesystem's; this
 file decodes arguments, applies umask and the open flags, and installs fds.
+open may sleep (a FIFO waits for its other end), so it is a generator.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from ..fs.file import (
     O_WRONLY,
     File,
 )
+from ..fs.hostfs import HostFile
 from ..fs.inode import Inode, permission
 from ..fs.memfs import MemFile
 from ..fs.namei import LAST_DOT, LAST_DOTDOT, LAST_ROOT, FsIds, Found, Walker
+from ..fs.pipe import FifoInode, PipeFile, fifo_open
 from ..fs.pseudo import PseudoFile
 from ..fs.regfile import DirFile, PathFile, RegularFile
 from ..uapi import errno as E
@@ -46,8 +49,15 @@ from ..uapi.stat import (
     AT_SYMLINK_FOLLOW,
     AT_SYMLINK_NOFOLLOW,
     PATH_MAX,
+    S_IFBLK,
+    S_IFCHR,
+    S_IFDIR,
+    S_IFIFO,
     S_IFMT,
+    S_IFREG,
+    S_IFSOCK,
 )
+from .fileio import Blocking
 from .task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,17 +137,18 @@ class Namei:
 
     # ---- open -----------------------------------------------------------------------
 
-    def sys_open(self, t: TaskStruct, filename: int, flags: int, mode: int) -> int:
+    def sys_open(self, t: TaskStruct, filename: int, flags: int, mode: int) -> Blocking:
         return self.do_sys_open(t, AT_FDCWD, filename, flags, mode)
 
-    def sys_openat(self, t: TaskStruct, dirfd: int, filename: int, flags: int, mode: int) -> int:
+    def sys_openat(self, t: TaskStruct, dirfd: int, filename: int, flags: int, mode: int) -> Blocking:
         return self.do_sys_open(t, dirfd, filename, flags, mode)
 
-    def sys_creat(self, t: TaskStruct, filename: int, mode: int) -> int:
+    def sys_creat(self, t: TaskStruct, filename: int, mode: int) -> Blocking:
         return self.do_sys_open(t, AT_FDCWD, filename, O_CREAT | O_WRONLY | O_TRUNC, mode)
 
-    def do_sys_open(self, t: TaskStruct, dirfd: int, filename: int, flags: int, mode: int) -> int:
-        """do_sys_open(): look up (creating if asked), check, open, install an fd."""
+    def do_sys_open(self, t: TaskStruct, dirfd: int, filename: int, flags: int, mode: int) -> Blocking:
+        """do_sys_open(): look up (creating if asked), check, open (one end
+        of a FIFO sleeps until the other end is opened too), install an fd."""
         if flags & O_TMPFILE == O_TMPFILE:
             return -E.EOPNOTSUPP
         if flags & O_PATH:
@@ -150,6 +161,11 @@ class Namei:
         f = self._open_found(t, found, flags, mode)
         if isinstance(f, int):
             return f
+        if isinstance(f, PipeFile):
+            err = yield from self.k.fileio.wait_for_partner(t, f)
+            if err:
+                f.put()
+                return err
         fd = t.files.alloc_fd(f, cloexec=bool(flags & O_CLOEXEC), limit=self.k.fileio.fd_limit(t))
         if fd < 0:
             f.put()
@@ -192,11 +208,15 @@ class Namei:
             return inode.open(flags & _OPEN_KEPT)
         if isinstance(inode, PseudoFile):
             return inode.open(flags & _OPEN_KEPT, path)
+        if isinstance(inode, FifoInode):
+            return fifo_open(inode, flags & _OPEN_KEPT, path)
         if not inode.is_reg():
-            return -E.ENXIO  # the host's own devices, FIFOs and sockets
+            return -E.ENXIO  # socket and block device nodes; the host's own devices, FIFOs and sockets
         if writes:
             if inode.exec_users:
                 return -E.ETXTBSY
+            if isinstance(inode, HostFile) and not found.name:
+                return -E.EROFS  # a host file reached by a magic link: no name to copy it up under
             copied = vfs.writable_inode(found.dir, found.name, inode)
             if isinstance(copied, int):
                 return copied
@@ -267,23 +287,55 @@ class Namei:
 
     # ---- creating and removing names ---------------------------------------------------
 
-    def _parent_of_new(self, t: TaskStruct, dirfd: int, ptr: int) -> Union[Found, int]:
-        """The directory and free name a new entry goes to (EEXIST if taken)."""
+    def _parent_of_new(self, t: TaskStruct, dirfd: int, ptr: int, want_dir: bool = False) -> Union[Found, int]:
+        """filename_create(): the directory and free name a new entry goes to
+        (EEXIST if taken); a new name with a trailing "/" is ENOENT unless a
+        directory is being made."""
         found = self.lookup(t, dirfd, ptr, False)
         if isinstance(found, int):
             return found
         if found.inode is not None or not found.name:
             return -E.EEXIST
+        if found.must_be_dir and not want_dir:
+            return -E.ENOENT
         return found
 
     def sys_mkdir(self, t: TaskStruct, pathname: int, mode: int) -> int:
         return self.sys_mkdirat(t, AT_FDCWD, pathname, mode)
 
     def sys_mkdirat(self, t: TaskStruct, dirfd: int, pathname: int, mode: int) -> int:
-        found = self._parent_of_new(t, dirfd, pathname)
+        found = self._parent_of_new(t, dirfd, pathname, want_dir=True)
         if isinstance(found, int):
             return found
         made = self.k.vfs.mkdir(found.dir, found.name, mode & ~t.fs.umask & 0o7777, self.creds(t))
+        return made if isinstance(made, int) else 0
+
+    def sys_mknod(self, t: TaskStruct, pathname: int, mode: int, dev: int) -> int:
+        return self.do_mknodat(t, AT_FDCWD, pathname, mode, dev)
+
+    def sys_mknodat(self, t: TaskStruct, dirfd: int, pathname: int, mode: int, dev: int) -> int:
+        return self.do_mknodat(t, dirfd, pathname, mode, dev)
+
+    def do_mknodat(self, t: TaskStruct, dirfd: int, pathname: int, mode: int, dev: int) -> int:
+        """do_mknodat(): may_mknod() on the type (a directory EPERM, an unknown
+        type EINVAL), filename_create(), the umask; then a regular file (type
+        S_IFREG or 0) is made by vfs_create, the rest by vfs_mknod. Devices
+        need CAP_MKNOD: root has it (euid 0), as on the host."""
+        kind = mode & S_IFMT
+        if kind == S_IFDIR:
+            return -E.EPERM
+        if kind not in (0, S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK):
+            return -E.EINVAL
+        found = self._parent_of_new(t, dirfd, pathname)
+        if isinstance(found, int):
+            return found
+        perm = mode & ~t.fs.umask & 0o7777
+        vfs, creds = self.k.vfs, self.creds(t)
+        if kind in (0, S_IFREG):
+            made = vfs.create(found.dir, found.name, perm, creds)
+        else:
+            rdev = dev if kind in (S_IFCHR, S_IFBLK) else 0
+            made = vfs.mknod(found.dir, found.name, kind | perm, rdev, creds, t.cred.euid == 0)
         return made if isinstance(made, int) else 0
 
     def sys_symlink(self, t: TaskStruct, target: int, linkpath: int) -> int:

@@ -3,7 +3,9 @@ loadavg.c, proc_sysctl.c): the simulated system's tasks and counters as files,
 in the layouts of proc(5), so that the host's ps, pstree and top read them.
 
 One directory per process (its pid) and per thread (under task/, and hidden
-at the top level as Linux does), /proc/self and /proc/thread-self, the
+at the top level as Linux does), its open files as magic links under fd/
+(following one opens the file's inode again, readlink names it),
+/proc/self and /proc/thread-self, the
 system-wide files ps and friends need, and /proc/sys/kernel/pid_max, whose
 writes set the pid limit (SEMANTICS P1). Everything is computed when it is
 read, from the kernel's own structures; fs/pseudo.py provides the machinery.
@@ -11,15 +13,15 @@ read, from the kernel's own structures; fs/pseudo.py provides the machinery.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
-from ..fs.file import File
+from ..fs.file import O_PATH, File
 from ..fs.inode import Inode, SuperBlock
-from ..fs.pseudo import PseudoDir, PseudoFile, PseudoLink
+from ..fs.pseudo import MagicLink, PseudoDir, PseudoFile, PseudoLink
 from ..uapi import errno as E
 from ..uapi.resource import RLIMIT_SIGPENDING
 from ..uapi.signal import SIG_DFL, SIG_IGN
-from ..uapi.stat import S_IFIFO, S_IFMT
+from .ptrace import ptrace_may_access
 from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, ns_to_clock_t
 from .sys import UTSNAME
 from .task import EXIT_ZOMBIE, TaskStruct, state_char
@@ -122,6 +124,8 @@ class ProcFs:
         return self._pid_dir(th, name, thread=True)
 
     def _fd_dir(self, t: TaskStruct) -> PseudoDir:
+        """proc_readfd / proc_lookupfd: one magic link per open fd, in a
+        directory only the task's owner (or root) may search."""
         def names() -> list[str]:
             files = t.files
             return [str(fd) for fd, f in enumerate(files.fds) if f is not None] if files is not None else []
@@ -130,17 +134,32 @@ class ProcFs:
             f = t.files.get(int(n)) if n.isdigit() and t.files is not None else None
             if f is None:
                 return None
-            return PseudoLink(self.sb, lambda: self._fd_target(f))
+            fd = int(n)
+            return MagicLink(self.sb, self._fd_mode(f), t.cred.euid, t.cred.egid,
+                             lambda: f.name.encode("utf-8", "surrogateescape"),
+                             lambda: self.proc_fd_link(t, fd))
 
-        return PseudoDir(self.sb, 0o500, None, "fd", names, find)
+        d = PseudoDir(self.sb, 0o500, None, "fd", names, find)
+        d.uid, d.gid = t.cred.euid, t.cred.egid
+        return d
 
     @staticmethod
-    def _fd_target(f: File) -> bytes:
-        """What readlink of /proc/PID/fd/N says: the path, or pipe:[ino]."""
-        inode = f.inode
-        if inode is not None and inode.mode & S_IFMT == S_IFIFO:
-            return f"pipe:[{inode.ino}]".encode()
-        return f.name.encode("utf-8", "surrogateescape")
+    def _fd_mode(f: File) -> int:
+        """tid_fd_update_inode(): the link's permission bits tell how the file
+        is open (r-x for reading, -wx for writing, none for O_PATH)."""
+        if f.flags & O_PATH:
+            return 0
+        return (0o500 if f.readable() else 0) | (0o300 if f.writable() else 0)
+
+    def proc_fd_link(self, t: TaskStruct, fd: int) -> Union[File, int]:
+        """proc_pid_get_link() with proc_fd_link(): where following
+        /proc/PID/fd/N leads. The caller must be allowed to look at the task
+        (EACCES); then the file open at `fd` now, if the task still has its
+        files (ENOENT once the fd is closed or the task has exited)."""
+        if not ptrace_may_access(self._current(), t):
+            return -E.EACCES
+        f = t.files.get(fd) if t.files is not None else None
+        return f if f is not None else -E.ENOENT
 
     def _exe(self, t: TaskStruct) -> bytes:
         return t.mm.exe_file.encode("utf-8", "surrogateescape") if t.mm is not None else b""

@@ -87,6 +87,8 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("chroot", nm.sys_chroot, "p"),
         ("mkdir", nm.sys_mkdir, "pu"),
         ("mkdirat", nm.sys_mkdirat, "ipu"),
+        ("mknod", nm.sys_mknod, "puu"),
+        ("mknodat", nm.sys_mknodat, "ipuu"),
         ("rmdir", nm.sys_rmdir, "p"),
         ("unlink", nm.sys_unlink, "p"),
         ("unlinkat", nm.sys_unlinkat, "ipi"),
