@@ -11,7 +11,8 @@ each buffer they empty. F_SETPIPE_SZ changes the number of slots.
 
 When a side cannot proceed it returns -EAGAIN and the syscall layer sleeps on
 `rd_wait` / `wr_wait`; the other side wakes it. Writing with no reader left is
--EPIPE (the syscall layer adds SIGPIPE).
+-EPIPE (the syscall layer adds SIGPIPE). poll/select sleep on the same queues
+(`pipe_poll`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from collections import deque
 from typing import Optional
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
+from ..lib.poll import PollTable, poll_wait
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
+from ..uapi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from .file import O_RDONLY, O_WRONLY, File
 
 PIPE_BUF = PAGE_SIZE
@@ -130,6 +133,30 @@ class PipeFile(File):
         if cmd != FIONREAD:
             return -E.ENOTTY
         return struct.pack("<i", self.pipe.nr_bytes())
+
+    def poll(self, pt: Optional[PollTable]) -> int:
+        """pipe_poll(): the read end is readable while a buffer holds data
+        and hung up (POLLHUP, without POLLIN once it is empty) when no writer
+        is left; the write end is writable while a slot is free (a write that
+        would only merge into the last page does not count) and in error
+        (POLLERR) when no reader is left."""
+        pipe = self.pipe
+        if self.readable():
+            poll_wait(pt, pipe.rd_wait)
+        if self.writable():
+            poll_wait(pt, pipe.wr_wait)
+        mask = 0
+        if self.readable():
+            if pipe.bufs:
+                mask |= POLLIN | POLLRDNORM
+            if pipe.writers == 0:
+                mask |= POLLHUP
+        if self.writable():
+            if not pipe.full():
+                mask |= POLLOUT | POLLWRNORM
+            if pipe.readers == 0:
+                mask |= POLLERR
+        return mask
 
     def read_queue(self) -> WaitQueueHead:
         return self.pipe.rd_wait
