@@ -9,17 +9,28 @@ musl's stdio picks the same buffering as the same binary run natively.
 
 Reads block the whole simulation until the host delivers data: input is an
 external event, and waiting for it in place keeps runs with piped input
-deterministic.
+deterministic. poll/select ask the host whether input is there (a check
+that does not wait); a task that must wait for it sleeps on the device's
+`read_wait`, which the idle loop wakes once the host has input. The idle loop
+waits for the host only when nothing else can happen, and no longer than
+the virtual time left until the next timer (input that comes in that wait
+arrives at the moment the machine went idle: virtual time does not follow
+the host's clock).
 """
 
 from __future__ import annotations
 
 import fcntl
+import math
 import os
+import select
 import struct
 from typing import TYPE_CHECKING, Optional
 
+from ..lib.poll import PollTable, poll_wait
+from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
+from ..uapi.poll import POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM
 from .file import O_RDONLY, O_WRONLY, File
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,12 +39,23 @@ if TYPE_CHECKING:  # pragma: no cover
 TCGETS = 0x5401
 TIOCGWINSZ = 0x5413
 STDIN, STDOUT, STDERR = 0, 1, 2
+_POLL_MAX_MS = (1 << 31) - 1  # the longest wait the host's poll takes (an int of ms)
 
 
 class ConsoleDevice:
-    """The far side of the three console streams."""
+    """The far side of the three console streams. `read_wait` is where
+    poll/select sleep until input comes (tty_struct's read_wait)."""
+
+    def __init__(self) -> None:
+        self.read_wait = WaitQueueHead("console_read")
 
     def read(self, count: int) -> bytes:
+        raise NotImplementedError
+
+    def poll_input(self, timeout: Optional[float]) -> int:
+        """The POLL* input events of the stdin stream (POLLIN when a read
+        would return at once), waiting up to `timeout` seconds (None: for
+        ever) until there is one."""
         raise NotImplementedError
 
     def write(self, stream: int, data: bytes) -> int:
@@ -51,6 +73,7 @@ class HostConsole(ConsoleDevice):
     """proclab's own file descriptors 0, 1 and 2."""
 
     def __init__(self, fds: tuple[int, int, int] = (0, 1, 2)) -> None:
+        super().__init__()
         self.fds = fds
 
     def read(self, count: int) -> bytes:
@@ -58,6 +81,18 @@ class HostConsole(ConsoleDevice):
             return os.read(self.fds[STDIN], count)
         except OSError:
             return b""
+
+    def poll_input(self, timeout: Optional[float]) -> int:
+        """The host's own poll of proclab's stdin. A stdin the host does not
+        have (closed) reads as end of file: it is reported hung up."""
+        poller = select.poll()
+        poller.register(self.fds[STDIN], POLLIN | POLLRDNORM | POLLPRI)
+        try:
+            events = poller.poll(None if timeout is None else min(math.ceil(timeout * 1000), _POLL_MAX_MS))
+        except OSError:
+            return POLLHUP
+        mask = events[0][1] if events else 0
+        return POLLHUP if mask & POLLNVAL else mask & (POLLIN | POLLRDNORM | POLLPRI | POLLERR | POLLHUP)
 
     def write(self, stream: int, data: bytes) -> int:
         fd = self.fds[stream]
@@ -92,6 +127,7 @@ class BufferConsole(ConsoleDevice):
     and `interleaved` keeps both in the order they were written."""
 
     def __init__(self, stdin: bytes = b"") -> None:
+        super().__init__()
         self.stdin = bytearray(stdin)
         self.out = {STDOUT: bytearray(), STDERR: bytearray()}
         self.interleaved: list[tuple[int, bytes]] = []
@@ -105,6 +141,11 @@ class BufferConsole(ConsoleDevice):
         self.out[stream] += data
         self.interleaved.append((stream, bytes(data)))
         return len(data)
+
+    def poll_input(self, timeout: Optional[float]) -> int:
+        """As a pipe whose writer wrote all of `stdin` and closed it: hung
+        up, and readable while data is left."""
+        return (POLLIN | POLLRDNORM if self.stdin else 0) | POLLHUP
 
 
 class ConsoleFile(File):
@@ -128,6 +169,18 @@ class ConsoleFile(File):
         if not self.writable():
             return -E.EBADF
         return self.device.write(STDOUT if self.stream == STDIN else self.stream, data)
+
+    def poll(self, pt: Optional[PollTable]) -> int:
+        """n_tty_poll(), for what this open console does: its input is ready
+        when the world outside has some (the device's `poll_input`), its
+        output always is (a write waits in place for the host)."""
+        mask = 0
+        if self.readable():
+            poll_wait(pt, self.device.read_wait)
+            mask |= self.device.poll_input(0)
+        if self.writable():
+            mask |= POLLOUT | POLLWRNORM
+        return mask
 
     def ioctl(self, cmd: int) -> bytes | int:
         if cmd == TIOCGWINSZ:

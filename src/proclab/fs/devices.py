@@ -11,9 +11,11 @@ through the driver of the /dev node with that number, if there is one.
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
+from ..lib.poll import PollTable
 from ..uapi import errno as E
+from ..uapi.poll import POLLIN, POLLRDNORM
 from ..uapi.stat import S_IFCHR
 from .console import STDERR, STDIN, STDOUT, ConsoleDevice, ConsoleFile
 from .file import File
@@ -73,7 +75,8 @@ class ZeroFile(NullFile):
 
 
 class RandomFile(File):
-    """/dev/random and /dev/urandom: the machine's seeded random bytes."""
+    """/dev/urandom (urandom_fops), and the base of /dev/random: the
+    machine's seeded random bytes."""
 
     def __init__(self, flags: int, name: str, randbytes: Callable[[int], bytes]) -> None:
         super().__init__(flags, name)
@@ -90,6 +93,15 @@ class RandomFile(File):
         return self.pos
 
 
+class DevRandomFile(RandomFile):
+    """/dev/random (random_fops): /dev/urandom plus a poll method."""
+
+    def poll(self, pt: Optional[PollTable]) -> int:
+        """random_poll(): readable once the generator is seeded, which it
+        always is here (so it waits on nothing), and never writable."""
+        return POLLIN | POLLRDNORM
+
+
 def make_devices(sb: SuperBlock, console: ConsoleDevice, randbytes: Callable[[int], bytes]) -> dict[str, Inode]:
     """The device nodes of /dev, by name."""
 
@@ -102,7 +114,7 @@ def make_devices(sb: SuperBlock, console: ConsoleDevice, randbytes: Callable[[in
         "null": CharDevice(sb, mkdev(1, 3), 0o666, lambda f: NullFile(f, "/dev/null")),
         "zero": CharDevice(sb, mkdev(1, 5), 0o666, lambda f: ZeroFile(f, "/dev/zero")),
         "full": CharDevice(sb, mkdev(1, 7), 0o666, lambda f: ZeroFile(f, "/dev/full", full=True)),
-        "random": CharDevice(sb, mkdev(1, 8), 0o666, lambda f: RandomFile(f, "/dev/random", randbytes)),
+        "random": CharDevice(sb, mkdev(1, 8), 0o666, lambda f: DevRandomFile(f, "/dev/random", randbytes)),
         "urandom": CharDevice(sb, mkdev(1, 9), 0o666, lambda f: RandomFile(f, "/dev/urandom", randbytes)),
         "tty": CharDevice(sb, mkdev(5, 0), 0o666, tty),
         "console": CharDevice(sb, mkdev(5, 1), 0o600, lambda f: ConsoleFile(console, 1, f)),

@@ -9,12 +9,15 @@ it. A `FilesStruct` is an fd table, shared by CLONE_FILES and copied by fork.
 File methods never sleep. A read or write that would block returns -EAGAIN and
 names the wait queue to sleep on (`read_queue`/`write_queue`); the syscall layer
 does the sleeping (and honours O_NONBLOCK), so fs/ needs no scheduler.
+`poll()` (f_op->poll) answers poll/select the same way: the POLL* events
+possible now, after registering the queues to sleep on with `poll_wait`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional, Union
 
+from ..lib.poll import DEFAULT_POLLMASK, PollTable
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 from .locks import locks_remove_file
@@ -94,6 +97,12 @@ class File:
         """Would write() of `size` bytes do something other than -EAGAIN now?"""
         return True
 
+    def poll(self, pt: Optional[PollTable]) -> int:
+        """f_op->poll: the POLL* events that would not block now. A file
+        without a poll method is always ready (vfs_poll's DEFAULT_POLLMASK):
+        regular files, directories, most devices, /proc files."""
+        return DEFAULT_POLLMASK
+
     def release(self) -> None:
         """The last fd referring to this file was closed."""
 
@@ -120,6 +129,13 @@ class FilesStruct:
         if 0 <= fd < len(self.fds):
             return self.fds[fd]
         return None
+
+    def max_fds(self) -> int:
+        """fdtable->max_fds: the table's capacity. It starts with
+        BITS_PER_LONG (64) slots and alloc_fdtable() grows it to the smallest
+        power of two that holds the highest fd used; it never shrinks, and
+        fork's copy is sized by the highest open fd (dup_fd)."""
+        return max(64, 1 << (len(self.fds) - 1).bit_length())
 
     def alloc_fd(self, file: File, start: int = 0, cloexec: bool = False,
                  limit: int = NR_OPEN_DEFAULT) -> int:
@@ -158,7 +174,10 @@ class FilesStruct:
     def copy(self) -> "FilesStruct":
         """dup_fd(): a new table pointing at the same open files."""
         new = FilesStruct()
-        new.fds = [f.get() if f is not None else None for f in self.fds]
+        last = len(self.fds)
+        while last and self.fds[last - 1] is None:
+            last -= 1
+        new.fds = [f.get() if f is not None else None for f in self.fds[:last]]
         new.cloexec = set(self.cloexec)
         return new
 

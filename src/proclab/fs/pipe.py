@@ -19,7 +19,8 @@ exists only while some end of it is open: the first open makes it, the last
 close drops it with any unread data. Every open goes through `fifo_open`,
 also a pipe's reopened through /proc/PID/fd/N: it counts the new reader or
 writer. Opening one end of a FIFO waits for the other end to be opened
-(`fifo_partner`), which the syscall layer does.
+(`fifo_partner`), which the syscall layer does. poll/select sleep on the same
+queues (`pipe_poll`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from collections import deque
 from typing import Callable, Optional, Union
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
+from ..lib.poll import PollTable, poll_wait
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
+from ..uapi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from .file import O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, File
 from .inode import Inode, SuperBlock
 
@@ -163,6 +166,30 @@ class PipeFile(File):
         if cmd != FIONREAD:
             return -E.ENOTTY
         return struct.pack("<i", self.pipe.nr_bytes())
+
+    def poll(self, pt: Optional[PollTable]) -> int:
+        """pipe_poll(): the read end is readable while a buffer holds data
+        and hung up (POLLHUP, without POLLIN once it is empty) when no writer
+        is left; the write end is writable while a slot is free (a write that
+        would only merge into the last page does not count) and in error
+        (POLLERR) when no reader is left."""
+        pipe = self.pipe
+        if self.readable():
+            poll_wait(pt, pipe.rd_wait)
+        if self.writable():
+            poll_wait(pt, pipe.wr_wait)
+        mask = 0
+        if self.readable():
+            if pipe.bufs:
+                mask |= POLLIN | POLLRDNORM
+            if pipe.writers == 0:
+                mask |= POLLHUP
+        if self.writable():
+            if not pipe.full():
+                mask |= POLLOUT | POLLWRNORM
+            if pipe.readers == 0:
+                mask |= POLLERR
+        return mask
 
     def read_queue(self) -> WaitQueueHead:
         return self.pipe.rd_wait

@@ -50,6 +50,7 @@ from .procfs import ProcFs
 from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Scheduler
 from .sched.policy import RoundRobin, SchedPolicy
+from .select import Select
 from .sigframe import SigFrames
 from .signal import Signals
 from .socket import Socket
@@ -127,6 +128,7 @@ class Kernel:
         self.entry = Entry(self)
         self.sys = Sys(self)
         self.fileio = FileIO(self)
+        self.select = Select(self)
         self.namei = Namei(self)
         self.stat = Stat(self)
         self.xattr = Xattr(self)
@@ -265,9 +267,18 @@ class Kernel:
         return True
 
     def do_idle(self) -> None:
-        """Nothing can run: jump to the next timer, or stop when there is none."""
+        """Nothing can run: deliver console input a poll/select waits for
+        (waiting for the host at most as long as virtual time has left until
+        the next timer), else jump to the next timer, or stop when there is
+        none."""
         clock = self.clock
         expiry = clock.next_expiry()
+        console = self.console
+        if console.read_wait:
+            wait = None if expiry is None else max(expiry - clock.now, 0) / NSEC_PER_SEC
+            if console.poll_input(wait):
+                console.read_wait.wake_up_all()
+                return
         if expiry is None:
             self.halt("deadlock", "every task is asleep and nothing can wake them")
             return

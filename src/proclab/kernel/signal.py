@@ -226,6 +226,30 @@ class Signals:
         t.blocked = mask & ~S.SIG_KERNEL_ONLY_MASK & S.ALL_SIGNALS
         self.recalc_sigpending(t)
 
+    def set_user_sigmask(self, t: TaskStruct, umask: int, sigsetsize: int) -> int:
+        """set_user_sigmask(): ppoll and pselect6 run with the mask at `umask`
+        (none: the mask stays); the old one comes back on the way out (as for
+        sigsuspend, after a handler when one runs)."""
+        if not umask:
+            return 0
+        if sigsetsize != 8:
+            return -E.EINVAL
+        mask = self.k.uaccess.get_u64(t, umask)
+        if mask is None:
+            return -E.EFAULT
+        t.restore_sigmask = True
+        t.saved_sigmask = t.blocked
+        self.set_blocked(t, mask)
+        return 0
+
+    def restore_saved_sigmask_unless(self, t: TaskStruct, interrupted: bool) -> None:
+        """restore_saved_sigmask_unless(): put back the mask set_user_sigmask
+        saved, unless a signal interrupted the call: then signal delivery
+        restores it (after the handler, whose frame keeps the old mask)."""
+        if not interrupted and t.restore_sigmask:
+            t.restore_sigmask = False
+            self.set_blocked(t, t.saved_sigmask)
+
     def _dequeue_from(self, pending: SigPending, mask: int) -> Optional[tuple[int, dict]]:
         ready = pending.signal & ~mask
         if not ready:

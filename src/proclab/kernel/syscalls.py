@@ -74,6 +74,11 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("dup2", fio.sys_dup2, "ii"),
         ("dup3", fio.sys_dup3, "iii"),
         ("fcntl", fio.sys_fcntl, "iil"),
+        # waiting for files (select.py)
+        ("poll", k.select.sys_poll, "pui"),
+        ("ppoll", k.select.sys_ppoll, "puppp"),
+        ("select", k.select.sys_select, "ipppp"),
+        ("pselect6", k.select.sys_pselect6, "ippppp"),
         # paths (namei.py) and file status (stat.py)
         ("open", nm.sys_open, "piu"),
         ("openat", nm.sys_openat, "ipiu"),

@@ -1,1 +1,2 @@
-"""Data structures every layer may use: tracepoints and wait queues."""
+"""Data structures every layer may use: tracepoints, wait queues and the
+poll table."""

@@ -99,3 +99,25 @@ def sleep_until(sched: Scheduler, task: TaskStruct, expires: int, state: int = T
     if task.state != TASK_RUNNING:
         sched.set_task_state(task, TASK_RUNNING)
     return ret
+
+
+def schedule_hrtimeout_range(sched: Scheduler, task: TaskStruct, expires: Optional[int],
+                             state: int = TASK_INTERRUPTIBLE) -> Sleep:
+    """schedule_hrtimeout_range(): one sleep, until any wakeup or virtual
+    time `expires` (None: no timer, only a wakeup ends it). Returns 0 when
+    the time came, -EINTR when something woke the task first. A task with a
+    signal pending does not go to sleep at all (as __schedule() decides)."""
+    clock = sched.clock
+    if expires is not None and clock.now >= expires:
+        return 0
+    timer = None
+    if expires is not None:
+        timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state))
+    if not signal_pending_state(state, task):
+        sched.set_task_state(task, state)
+        yield
+    if timer is not None:
+        clock.cancel(timer)
+    if task.state != TASK_RUNNING:
+        sched.set_task_state(task, TASK_RUNNING)
+    return 0 if expires is not None and clock.now >= expires else -E.EINTR
