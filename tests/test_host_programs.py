@@ -3,9 +3,9 @@ they are, and print what they print on the host: `proclab run /bin/sh -c
 'echo hi | wc -c'` and the rest of the issue's list. Each command runs
 natively and through the CLI, with the same environment (PATH only, C
 locale) and empty stdin; stdout and exit status must be identical, and
-proclab must not warn about a syscall it lacks. (The
-textbook redirection program of the list is tests/programs/files/
-redirect_wc.c, compared by test_conformance.)
+proclab must not warn of a syscall it does not implement. (The textbook
+redirection program of the list is tests/programs/files/redirect_wc.c,
+compared by test_conformance.)
 
 `ls /`: the simulated root is the host's root, read-only, so the listing
 must be the host's, byte for byte: ls sorts it itself, in the C locale on
@@ -40,6 +40,9 @@ COMMANDS = [
     ["/bin/sh", "-c", "mkfifo /tmp/proclab_fifo_$$ && (echo fifo > /tmp/proclab_fifo_$$ &) && cat /tmp/proclab_fifo_$$; "
                       "rm -f /tmp/proclab_fifo_$$"],
     ["/bin/sh", "-c", "seq 1 5 | xargs echo"],  # xargs polls its fds
+    # coreutils' timeout arms a POSIX timer (timer_create + timer_settime on
+    # CLOCK_REALTIME, SIGALRM) and kills sleep when it fires: status 124
+    ["/bin/sh", "-c", "timeout 1 sleep 5; echo $?"],
 ]
 
 

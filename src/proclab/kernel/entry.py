@@ -257,6 +257,7 @@ class Entry:
                 t.utime += TICK_NS
                 k.clock.now += TICK_NS
                 k.itimers.account_tick(t)
+                k.posix_cpu_timers.run_posix_cpu_timers(t)
                 k.sched.scheduler_tick(rq)
                 k.check_budget()
             elif stop is Stop.TRAP:

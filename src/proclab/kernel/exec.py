@@ -485,6 +485,10 @@ class Exec:
                 t.files.users -= 1
                 t.files = t.files.copy()
             t.files.close_on_exec()
+        # POSIX timers do not survive exec, nor do their queued signals
+        # (interval timers of setitimer/alarm do).
+        k.posix_timers.exit_itimers(t.signal)
+        k.signal.flush_itimer_signals(t)
         t.flags &= ~(PF_FORKNOEXEC | PF_KTHREAD)
         t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0  # the old stack is gone
         k.set_task_comm(t, posixpath.basename(name))

@@ -95,7 +95,8 @@ class Exit:
         signal.live -= 1
         group_dead = signal.live == 0
         if group_dead:
-            k.itimers.exit_itimers(signal)
+            k.itimers.cancel_itimers(signal)
+            k.posix_timers.exit_itimers(signal)
             if not signal.flags & SIGNAL_GROUP_EXIT:
                 # The last thread to go decides the status of a process whose
                 # threads all called plain exit (what the host's kernel reports).

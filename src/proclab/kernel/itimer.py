@@ -58,8 +58,9 @@ class ITimers:
         if sig.it_real_incr and sig.live:
             self._arm_real(sig, leader, sig.it_real_incr, sig.it_real_incr)
 
-    def exit_itimers(self, sig: SignalStruct) -> None:
-        """The process is gone: its timers are cancelled."""
+    def cancel_itimers(self, sig: SignalStruct) -> None:
+        """The process is gone: its interval timers stop (do_exit's
+        hrtimer_cancel(&sig->real_timer); posix timers: exit_itimers)."""
         if sig.real_timer is not None:
             self.k.clock.cancel(sig.real_timer)
             sig.real_timer = None

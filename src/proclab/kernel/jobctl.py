@@ -78,14 +78,14 @@ class JobControl:
         signals are dropped and every stopped thread wakes up."""
         sig = p.signal
         stops = S.SIG_KERNEL_STOP_MASK
-        sig.shared_pending.discard(stops)
+        self.k.signal.flush_sigqueue_mask(p, stops, sig.shared_pending)
         why = 0
         if sig.flags & SIGNAL_STOP_STOPPED:
             why = SIGNAL_CLD_CONTINUED
         elif sig.group_stop_count:
             why = SIGNAL_CLD_STOPPED
         for t in sig.threads():
-            t.pending.discard(stops)
+            self.k.signal.flush_sigqueue_mask(p, stops, t.pending)
             t.jobctl &= ~JOBCTL_STOP_PENDING
             if t.state & TASK_STOPPED_BIT:
                 # it will tell the parent on its way back to user mode

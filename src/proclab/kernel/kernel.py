@@ -46,6 +46,8 @@ from .jobctl import JobControl
 from .mman import Mman
 from .namei import Namei
 from .pid import PID_MAX_DEFAULT, PidNamespace
+from .posix_cpu_timers import PosixCpuTimers
+from .posix_timers import PosixTimers
 from .procfs import ProcFs
 from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Scheduler
@@ -141,6 +143,8 @@ class Kernel:
         self.jobctl = JobControl(self)
         self.sigframe = SigFrames(self)
         self.itimers = ITimers(self)
+        self.posix_cpu_timers = PosixCpuTimers(self)
+        self.posix_timers = PosixTimers(self)
         self.creds = Creds(self)
         self.workqueue = Workqueue(self)
         self.syscall_table = build_syscall_table(self)

@@ -20,7 +20,7 @@ from ..fs.inode import Inode, SuperBlock
 from ..fs.pseudo import MagicLink, PseudoDir, PseudoFile, PseudoLink
 from ..uapi import errno as E
 from ..uapi.resource import RLIMIT_SIGPENDING
-from ..uapi.signal import SIG_DFL, SIG_IGN
+from ..uapi.signal import SIG_DFL, SIG_IGN, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID
 from .ptrace import ptrace_may_access
 from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, ns_to_clock_t
 from .sys import UTSNAME
@@ -107,6 +107,7 @@ class ProcFs:
             "fd": lambda: self._fd_dir(t),
         }
         if not thread:
+            entries["timers"] = lambda: self._file(lambda: self.timers(t), owner=t)
             entries["task"] = lambda: PseudoDir(
                 self.sb, 0o555, None, "task",
                 lambda: [str(th.pid) for th in t.signal.threads()] if t.signal is not None else [],
@@ -276,6 +277,21 @@ class ProcFs:
             f"voluntary_ctxt_switches:\t{t.nvcsw}", f"nonvoluntary_ctxt_switches:\t{t.nivcsw}",
         ]
         return ("\n".join(lines) + "\n").encode()
+
+    def timers(self, t: TaskStruct) -> bytes:
+        """show_timer() (fs/proc/base.c): the process's POSIX timers, the
+        newest first; the value is shown as a pointer (%px)."""
+        timers = t.signal.posix_timers if t.signal is not None else None
+        kinds = {SIGEV_SIGNAL: "signal", SIGEV_NONE: "none", SIGEV_THREAD: "thread"}
+        out = []
+        for timr in reversed(list(timers.values())) if timers else ():
+            notify = timr.it_sigev_notify
+            who = "tid" if notify & SIGEV_THREAD_ID else "pid"
+            out.append(f"ID: {timr.it_id}\n"
+                       f"signal: {timr.sigq['signo']}/{timr.sigq['value'] & 0xFFFFFFFFFFFFFFFF:016x}\n"
+                       f"notify: {kinds[notify & ~SIGEV_THREAD_ID]}/{who}.{timr.it_pid.nr if timr.it_pid else 0}\n"
+                       f"ClockID: {timr.it_clock}\n")
+        return "".join(out).encode()
 
     def statm(self, t: TaskStruct) -> bytes:
         mm = t.mm if not t.exit_state else None

@@ -55,6 +55,8 @@ def pack_siginfo(info: dict) -> bytes:
         struct.pack_into("<Q", out, 16, info["addr"] & 0xFFFFFFFFFFFFFFFF)
     if "pid" in info:
         struct.pack_into("<iI", out, 16, info["pid"], info.get("uid", 0))
+    if "tid" in info:  # SI_TIMER: si_tid, si_overrun (si_value below)
+        struct.pack_into("<ii", out, 16, info["tid"], info["overrun"])
     if "status" in info:
         struct.pack_into("<i4xqq", out, 24, info["status"], info.get("utime", 0), info.get("stime", 0))
     if "value" in info:

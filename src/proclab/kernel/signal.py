@@ -39,6 +39,7 @@ from .task import (
     TASK_WAKEKILL,
     TIF_SIGPENDING,
     SigPending,
+    SigQueue,
     TaskStruct,
     process_usage,
 )
@@ -111,9 +112,9 @@ class Signals:
             return False  # the group is dying: nothing else matters
         if default_stops(sig):
             cont = S.sigmask(S.SIGCONT)
-            signal.shared_pending.signal &= ~cont
+            self.flush_sigqueue_mask(p, cont, signal.shared_pending)
             for t in signal.threads():
-                t.pending.signal &= ~cont
+                self.flush_sigqueue_mask(p, cont, t.pending)
         elif sig == S.SIGCONT:
             self.k.jobctl.sigcont(p)
         return not self.sig_ignored(p, sig, force)
@@ -135,6 +136,15 @@ class Signals:
             tp.signal_generate(sig, info, p, group, "delivered")
         self.complete_signal(sig, p, group)
         return 0
+
+    def posixtimer_queue_sigqueue(self, q: SigQueue, t: TaskStruct, group: bool) -> None:
+        """posixtimer_queue_sigqueue(): put a posix timer's preallocated
+        siginfo on the thread's or the process's pending set (posix_timers.py
+        decides whether it goes there at all)."""
+        sig = q["signo"]
+        pending = t.signal.shared_pending if group else t.pending
+        pending.add(sig, q)
+        self.complete_signal(sig, t, group)
 
     def wants_signal(self, sig: int, t: TaskStruct) -> bool:
         """Is `t` a good thread to take `sig` now? (prefers one that is running
@@ -214,6 +224,34 @@ class Signals:
 
     # ---- pending state -------------------------------------------------------------
 
+    def flush_sigqueue_mask(self, p: TaskStruct, mask: int, pending: SigPending) -> None:
+        """flush_sigqueue_mask(): forget the signals of `mask` pending there.
+        A posix timer's siginfo goes through sigqueue_free_ignored(): a
+        periodic timer parks on the ignored list."""
+        if not pending.signal & mask:
+            return
+        for _, info in pending.discard(mask):
+            if isinstance(info, SigQueue):
+                self.k.posix_timers.posixtimer_sig_ignore(p, info)
+
+    def flush_itimer_signals(self, t: TaskStruct) -> None:
+        """flush_itimer_signals(): exec drops the queued signals of posix
+        timers (si_code SI_TIMER) from the thread's and the process's sets;
+        a signal stays pending if another instance of it is queued."""
+        for pending in (t.pending, t.signal.shared_pending):
+            if not pending.queue:
+                continue
+            signal, retain = pending.signal, 0
+            kept = []
+            for sig, info in pending.queue:
+                if info["code"] != S.SI_TIMER:
+                    retain |= S.sigmask(sig)
+                    kept.append((sig, info))
+                else:
+                    signal &= ~S.sigmask(sig)
+            pending.queue = kept
+            pending.signal = signal | retain
+
     def recalc_sigpending(self, t: TaskStruct) -> None:
         pending = (t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked
         if pending or t.jobctl & JOBCTL_STOP_PENDING or t.signal.flags & SIGNAL_GROUP_EXIT:
@@ -261,12 +299,20 @@ class Signals:
         return sig, info if info is not None else siginfo(sig, S.SI_KERNEL)
 
     def dequeue_signal(self, t: TaskStruct, mask: int) -> Optional[tuple[int, dict]]:
-        """The next pending signal not in `mask`: the thread's own first."""
-        got = self._dequeue_from(t.pending, mask)
-        if got is None:
-            got = self._dequeue_from(t.signal.shared_pending, mask)
-        self.recalc_sigpending(t)
-        return got
+        """The next pending signal not in `mask`: the thread's own first. A
+        posix timer's signal goes through posixtimer_deliver_signal(), which
+        rearms an interval timer -- or drops the signal of a timer deleted or
+        set again since, and the next one is taken instead."""
+        while True:
+            got = self._dequeue_from(t.pending, mask)
+            if got is None:
+                got = self._dequeue_from(t.signal.shared_pending, mask)
+            self.recalc_sigpending(t)
+            if got is None or not isinstance(got[1], SigQueue):
+                return got
+            info = self.k.posix_timers.posixtimer_deliver_signal(got[1])
+            if info is not None:
+                return got[0], info
 
     # ---- delivery ------------------------------------------------------------------
 
@@ -412,14 +458,18 @@ class Signals:
             if not uacc.copy_to_user(t, oact, struct.pack("<QQQQ", h, f, r, m)):
                 return -E.EFAULT
         if new is not None:
+            was_ignored = handler_of(t, sig) == S.SIG_IGN
             if new[0] == S.SIG_DFL and not new[1] and not new[2]:
                 t.sighand.action.pop(sig, None)
             else:
                 t.sighand.action[sig] = new
             if self.sig_task_ignored(t, sig, False):
                 # POSIX: setting a pending signal to be ignored discards it.
-                for pending in [tt.pending for tt in t.signal.threads()] + [t.signal.shared_pending]:
-                    pending.discard(S.sigmask(sig))
+                self.flush_sigqueue_mask(t, S.sigmask(sig), t.signal.shared_pending)
+                for tt in t.signal.threads():
+                    self.flush_sigqueue_mask(t, S.sigmask(sig), tt.pending)
+            elif was_ignored:
+                self.k.posix_timers.posixtimer_sig_unignore(t, sig)
         return 0
 
     def sys_rt_sigprocmask(self, t: TaskStruct, how: int, nset: int, oset: int, sigsetsize: int) -> int:

@@ -180,6 +180,11 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("alarm", k.itimers.sys_alarm, "u"),
         ("getitimer", k.itimers.sys_getitimer, "ip"),
         ("setitimer", k.itimers.sys_setitimer, "ipp"),
+        ("timer_create", k.posix_timers.sys_timer_create, "ipp"),         # clockid_t, sigevent *, timer_t *
+        ("timer_settime", k.posix_timers.sys_timer_settime, "iipp"),      # timer_t is an int
+        ("timer_gettime", k.posix_timers.sys_timer_gettime, "ip"),
+        ("timer_getoverrun", k.posix_timers.sys_timer_getoverrun, "i"),
+        ("timer_delete", k.posix_timers.sys_timer_delete, "i"),
         # ids, groups, limits
         ("getpid", sy.sys_getpid, ""),
         ("gettid", sy.sys_gettid, ""),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..fs.file import FilesStruct, FsStruct
     from ..mm.mm_struct import MmStruct
     from .pid import Pid
+    from .posix_timers import KItimer
 
 # task->state
 TASK_RUNNING = 0x0000
@@ -179,11 +180,31 @@ class SigPending:
             self.signal &= ~(1 << (sig - 1))
         return info
 
-    def discard(self, mask: int) -> None:
-        """Forget every pending signal in `mask` (flush_sigqueue_mask)."""
+    def holds(self, info: dict) -> bool:
+        """Is this very siginfo queued here? (a preallocated sigqueue's
+        !list_empty(&q->list))"""
+        return any(queued is info for _, queued in self.queue)
+
+    def discard(self, mask: int) -> list[tuple[int, dict]]:
+        """Forget every pending signal in `mask` (the list work of
+        flush_sigqueue_mask); returns the queued instances that went."""
         self.signal &= ~mask
-        if self.queue:
+        if not self.queue:
+            return []
+        dropped = [q for q in self.queue if (1 << (q[0] - 1)) & mask]
+        if dropped:
             self.queue = [q for q in self.queue if not (1 << (q[0] - 1)) & mask]
+        return dropped
+
+
+class SigQueue(dict):
+    """The struct sigqueue a posix timer preallocates (SIGQUEUE_PREALLOC): the
+    timer's siginfo, made once by timer_create and queued again at every
+    expiry -- on one pending set at most, so an expiry never queues it twice.
+    `timer` is the KItimer it belongs to (container_of). Dequeueing hands the
+    task a copy (posix_timers.py posixtimer_deliver_signal)."""
+
+    __slots__ = ("timer",)
 
 
 class SigHand:
@@ -213,6 +234,7 @@ class SignalStruct:
         "pgrp", "session", "leader", "rlim", "wait_chldexit", "thread_head",
         "dead_usage", "children_usage", "tty",
         "group_stop_count", "real_timer", "it_real_incr", "it_virt", "it_prof",
+        "posix_timers", "next_posix_timer_id", "posix_cputimers", "ignored_posix_timers",
     )
 
     def __init__(self) -> None:
@@ -238,6 +260,15 @@ class SignalStruct:
         self.it_real_incr = 0
         self.it_virt = (0, 0)               # ITIMER_VIRTUAL: (value, interval) in ns
         self.it_prof = (0, 0)               # ITIMER_PROF
+        # POSIX timers (posix_timers.py): made and deleted by the group's own
+        # threads (timer_create/timer_delete), and by exec and exit
+        # (exit_itimers); absent until the first timer_create.
+        self.posix_timers: Optional[dict[int, KItimer]] = None
+        self.next_posix_timer_id = 0        # where timer_create looks for a free id
+        # the armed CPU-time timers (posix_cpu_timers.py: arming, firing, cancelling)
+        self.posix_cputimers: Optional[list[KItimer]] = None
+        # periodic timers whose signal was ignored (posixtimer_sig_ignore/unignore)
+        self.ignored_posix_timers: Optional[list[KItimer]] = None
 
     # The threads hang off the group in a circular doubly linked list through
     # TaskStruct.thread_prev/thread_next (signal->thread_head, T2): adding and

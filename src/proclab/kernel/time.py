@@ -13,16 +13,26 @@ import struct
 from typing import TYPE_CHECKING, Generator, Optional
 
 from ..uapi import errno as E
+from ..uapi.time import (
+    CLOCK_BOOTTIME,
+    CLOCK_MONOTONIC,
+    CLOCK_MONOTONIC_COARSE,
+    CLOCK_MONOTONIC_RAW,
+    CLOCK_PROCESS_CPUTIME_ID,
+    CLOCK_REALTIME,
+    CLOCK_REALTIME_COARSE,
+    CLOCK_THREAD_CPUTIME_ID,
+    CPUCLOCK_SCHED,
+    TIMER_ABSTIME,
+    cpuclock_which,
+)
 from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS
 from .sched.wait import sleep_until
-from .task import TaskStruct, process_usage
+from .task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
-CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID = 0, 1, 2, 3
-CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME = 4, 5, 6, 7
-TIMER_ABSTIME = 1
 _TS = struct.Struct("<qq")
 Blocking = Generator[None, None, int]
 
@@ -37,11 +47,8 @@ class Time:
             return REALTIME_AT_BOOT + now
         if which in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME):
             return now
-        if which == CLOCK_PROCESS_CPUTIME_ID:
-            used = process_usage(t)
-            return used.utime + used.stime
-        if which == CLOCK_THREAD_CPUTIME_ID:
-            return t.utime + t.stime
+        if which in (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID) or which < 0:
+            return self.k.posix_cpu_timers.posix_cpu_clock_get(t, which)
         return None
 
     def sys_clock_gettime(self, t: TaskStruct, which: int, tp: int) -> int:
@@ -53,7 +60,9 @@ class Time:
     def sys_clock_getres(self, t: TaskStruct, which: int, tp: int) -> int:
         if self.clock_ns(t, which) is None:
             return -E.EINVAL
-        res = TICK_NS if which in (CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE) else 1
+        coarse = which in (CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE)
+        # CPU clocks other than CPUCLOCK_SCHED are sampled on the tick
+        res = TICK_NS if coarse or (which < 0 and cpuclock_which(which) != CPUCLOCK_SCHED) else 1
         if tp and not self.k.uaccess.copy_to_user(t, tp, _TS.pack(0, res)):
             return -E.EFAULT
         return 0
