@@ -265,18 +265,26 @@ class Select:
             ret = self.set_restart_poll(t, ufds, nfds, end_time)
         return ret
 
-    def sys_ppoll(self, t: TaskStruct, ufds: int, nfds: int, tsp: int, sigmask: int, sigsetsize: int) -> Blocking:
-        """ppoll(2): poll with a timespec timeout (the time left is written
-        back) and a signal mask for the duration of the call."""
+    def timespec_and_sigmask(self, t: TaskStruct, tsp: int, sigmask: int,
+                             sigsetsize: int) -> tuple[int, Optional[int]]:
+        """The common start of ppoll and pselect6: the end time of the
+        timespec at `tsp` (None: wait forever), then the caller's signal mask
+        swapped for the one at `sigmask` (set_user_sigmask). (0, end time) or
+        (-errno, None)."""
         end_time = None
         if tsp:
             ts = self.get_timespec64(t, tsp)
             if ts is None:
-                return -E.EFAULT
+                return -E.EFAULT, None
             end_time = self.poll_select_set_timeout(*ts)
             if end_time is None:
-                return -E.EINVAL
-        ret = self.k.signal.set_user_sigmask(t, sigmask, sigsetsize)
+                return -E.EINVAL, None
+        return self.k.signal.set_user_sigmask(t, sigmask, sigsetsize), end_time
+
+    def sys_ppoll(self, t: TaskStruct, ufds: int, nfds: int, tsp: int, sigmask: int, sigsetsize: int) -> Blocking:
+        """ppoll(2): poll with a timespec timeout (the time left is written
+        back) and a signal mask for the duration of the call."""
+        ret, end_time = self.timespec_and_sigmask(t, tsp, sigmask, sigsetsize)
         if ret:
             return ret
         ret = yield from self.do_sys_poll(t, ufds, nfds, end_time)
@@ -396,15 +404,7 @@ class Select:
                    sigmask: int, sigsetsize: int) -> Blocking:
         """do_pselect(): select with a timespec timeout and a signal mask for
         the duration of the call."""
-        end_time = None
-        if tsp:
-            ts = self.get_timespec64(t, tsp)
-            if ts is None:
-                return -E.EFAULT
-            end_time = self.poll_select_set_timeout(*ts)
-            if end_time is None:
-                return -E.EINVAL
-        ret = self.k.signal.set_user_sigmask(t, sigmask, sigsetsize)
+        ret, end_time = self.timespec_and_sigmask(t, tsp, sigmask, sigsetsize)
         if ret:
             return ret
         ret = yield from self.core_sys_select(t, n, inp, outp, exp, end_time)

@@ -15,6 +15,7 @@ from ..task import TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_WAKEKILL, TIF_SIGPENDI
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..task import TaskStruct
+    from .clock import Timer
     from .core import Scheduler
 
 Sleep = Generator[None, None, int]
@@ -70,10 +71,7 @@ def wait_event(
         # here is as safe as Linux's set-then-check, and traces stay clean.
         sched.set_task_state(task, state)
         yield
-    if timer is not None:
-        clock.cancel(timer)
-    if task.state != TASK_RUNNING:
-        sched.set_task_state(task, TASK_RUNNING)
+    finish_sleep(sched, task, timer)
     if entry.head is not None:  # the queue it is on now (a futex requeue moves it)
         entry.head.remove(entry)
     return ret
@@ -95,10 +93,17 @@ def sleep_until(sched: Scheduler, task: TaskStruct, expires: int, state: int = T
             break
         sched.set_task_state(task, state)
         yield
-    clock.cancel(timer)
+    finish_sleep(sched, task, timer)
+    return ret
+
+
+def finish_sleep(sched: Scheduler, task: TaskStruct, timer: Optional[Timer]) -> None:
+    """__set_current_state(TASK_RUNNING) after a sleep, with its timer (if
+    any) cancelled."""
+    if timer is not None:
+        sched.clock.cancel(timer)
     if task.state != TASK_RUNNING:
         sched.set_task_state(task, TASK_RUNNING)
-    return ret
 
 
 def schedule_hrtimeout_range(sched: Scheduler, task: TaskStruct, expires: Optional[int],
@@ -116,8 +121,5 @@ def schedule_hrtimeout_range(sched: Scheduler, task: TaskStruct, expires: Option
     if not signal_pending_state(state, task):
         sched.set_task_state(task, state)
         yield
-    if timer is not None:
-        clock.cancel(timer)
-    if task.state != TASK_RUNNING:
-        sched.set_task_state(task, TASK_RUNNING)
+    finish_sleep(sched, task, timer)
     return 0 if expires is not None and clock.now >= expires else -E.EINTR
