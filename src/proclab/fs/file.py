@@ -24,6 +24,7 @@ from .locks import locks_remove_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dir import Directory
+    from .eventpoll import EpItem
     from .inode import Inode
 
 O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
@@ -55,6 +56,7 @@ class File:
         self.refs = 1
         self.name = name         # the path it was opened by (/proc, messages)
         self.inode = inode       # what fstat describes
+        self.f_ep: list[EpItem] = []  # the epoll items watching it (fs/eventpoll.py)
 
     def readable(self) -> bool:
         return (self.flags & O_ACCMODE) != O_WRONLY
@@ -103,6 +105,11 @@ class File:
         regular files, directories, most devices, /proc files."""
         return DEFAULT_POLLMASK
 
+    def can_poll(self) -> bool:
+        """file_can_poll(): has the file a poll method of its own? epoll
+        watches only those (EPERM for regular files, directories...)."""
+        return type(self).poll is not File.poll
+
     def release(self) -> None:
         """The last fd referring to this file was closed."""
 
@@ -113,8 +120,17 @@ class File:
     def put(self) -> None:
         self.refs -= 1
         if self.refs == 0:
+            self.eventpoll_release()
             locks_remove_file(self)
             self.release()
+
+
+    def eventpoll_release(self) -> None:
+        """eventpoll_release() (from __fput): the last reference is gone, so
+        every epoll instance watching the file forgets it."""
+        while self.f_ep:
+            epi = self.f_ep[-1]
+            epi.ep.ep_remove(epi)
 
 
 class FilesStruct:

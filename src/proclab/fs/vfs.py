@@ -41,6 +41,8 @@ from .pipe import PIPEFS_MAGIC, FifoInode
 
 Result = Union[Inode, int]
 PIPEFS_DEV = 0x0D  # an anonymous device number, like pipefs's
+ANON_INODE_FS_DEV = 0x0F
+ANON_INODE_FS_MAGIC = 0x09041934
 WHITEOUT_DEV = 0   # a character device 0:0 is an overlay whiteout: no CAP_MKNOD needed
 
 
@@ -59,6 +61,9 @@ class Vfs:
         self.phys = phys
         self.sb = SuperBlock(now)
         self.pipe_sb = SuperBlock(now, dev=PIPEFS_DEV, magic=PIPEFS_MAGIC)
+        # anon_inode_inode: the one inode of every anonymous file (epoll...),
+        # mode 0600 with no file type, as anon_inode_mkinode() makes it
+        self.anon_inode = Inode(SuperBlock(now, dev=ANON_INODE_FS_DEV, magic=ANON_INODE_FS_MAGIC), 0o600)
         self.host = HostLayer(self.sb, page_cache)
         self.host_root = os.path.realpath(host_root)
         self.root = self.host.root(self.host_root)

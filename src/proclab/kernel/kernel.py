@@ -35,6 +35,7 @@ from ..uapi.resource import RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
 from ..uapi.unistd import NAMES as SYSCALL_NAMES
 from . import init as initmod
 from .entry import Entry
+from .eventpoll import EventPollCalls
 from .cred import Creds
 from .exec import Exec
 from .exit import Exit
@@ -131,6 +132,7 @@ class Kernel:
         self.sys = Sys(self)
         self.fileio = FileIO(self)
         self.select = Select(self)
+        self.eventpoll = EventPollCalls(self)
         self.namei = Namei(self)
         self.stat = Stat(self)
         self.xattr = Xattr(self)
@@ -280,8 +282,7 @@ class Kernel:
         console = self.console
         if console.read_wait:
             wait = None if expiry is None else max(expiry - clock.now, 0) / NSEC_PER_SEC
-            if console.poll_input(wait):
-                console.read_wait.wake_up_all()
+            if console.poll_input(wait) and console.read_wait.wake_up_all():
                 return
         if expiry is None:
             self.halt("deadlock", "every task is asleep and nothing can wake them")

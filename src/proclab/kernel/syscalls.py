@@ -79,6 +79,13 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("ppoll", k.select.sys_ppoll, "puppp"),
         ("select", k.select.sys_select, "ipppp"),
         ("pselect6", k.select.sys_pselect6, "ippppp"),
+        # epoll (eventpoll.py)
+        ("epoll_create", k.eventpoll.sys_epoll_create, "i"),
+        ("epoll_create1", k.eventpoll.sys_epoll_create1, "i"),
+        ("epoll_ctl", k.eventpoll.sys_epoll_ctl, "iiip"),
+        ("epoll_wait", k.eventpoll.sys_epoll_wait, "ipii"),
+        ("epoll_pwait", k.eventpoll.sys_epoll_pwait, "ipiipp"),
+        ("epoll_pwait2", k.eventpoll.sys_epoll_pwait2, "ipippp"),
         # paths (namei.py) and file status (stat.py)
         ("open", nm.sys_open, "piu"),
         ("openat", nm.sys_openat, "ipiu"),
