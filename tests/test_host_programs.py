@@ -43,6 +43,8 @@ COMMANDS = [
     # coreutils' timeout arms a POSIX timer (timer_create + timer_settime on
     # CLOCK_REALTIME, SIGALRM) and kills sleep when it fires: status 124
     ["/bin/sh", "-c", "timeout 1 sleep 5; echo $?"],
+    # subprocess creates an epoll instance (epoll_create1) on its way
+    ["/bin/sh", "-c", "python3 -c 'import subprocess; print(subprocess.run([\"echo\",\"x\"],capture_output=True).stdout)'"],
 ]
 
 

@@ -276,7 +276,8 @@ class Kernel:
         """Nothing can run: deliver console input a poll/select waits for
         (waiting for the host at most as long as virtual time has left until
         the next timer), else jump to the next timer, or stop when there is
-        none."""
+        none. Input that wakes no task (the console's queue may hold only an
+        epoll item's entry) does not count."""
         clock = self.clock
         expiry = clock.next_expiry()
         console = self.console
