@@ -57,8 +57,8 @@ class EpItem:
 class EventPoll(File):
     """struct eventpoll, as the private data of its anonymous file."""
 
-    def __init__(self, inode: Inode, flags: int = 0) -> None:
-        super().__init__(O_RDWR | flags, "anon_inode:[eventpoll]", inode)
+    def __init__(self, inode: Inode) -> None:
+        super().__init__(O_RDWR, "anon_inode:[eventpoll]", inode)
         self.rbr: dict[tuple[File, int], EpItem] = {}  # the items, in the order they were added
         self.rdllist: list[EpItem] = []
         self.wq = WaitQueueHead("epoll_wait")
@@ -149,7 +149,7 @@ class EventPoll(File):
                     return True
             return False
 
-        return to is self or ep_loop_check_proc(to, 1)
+        return ep_loop_check_proc(to, 1)
 
     def ep_insert(self, file: File, fd: int, events: int, data: int) -> int:
         """ep_insert(): a new item, hung on its file's queues by polling it

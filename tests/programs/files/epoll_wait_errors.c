@@ -8,7 +8,7 @@
    epoll_pwait2 sleep with the mask they are given: a signal it lets in
    ends the wait with EINTR after its handler ran, SA_RESTART or not, and
    the caller's mask is back afterwards. /proc/self/fd shows the epoll fd as
-   anon_inode:[eventpoll]. */
+   anon_inode:[eventpoll], fstat as mode 0600 with no file type. */
 #include "files_util.h"
 #include <signal.h>
 #include <sys/epoll.h>
@@ -99,6 +99,9 @@ int main(void)
     snprintf(path, sizeof path, "/proc/self/fd/%d", ep);
     readlink(path, link, sizeof link - 1);
     printf("readlink of the epoll fd: %s\n", link);
+    struct stat sb;
+    fstat(ep, &sb);
+    printf("fstat of the epoll fd: mode %o, F_GETFL %o\n", sb.st_mode, fcntl(ep, F_GETFL));
 
     /* the sleep */
     struct timespec t0;
