@@ -190,6 +190,10 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("shmat", k.shm.sys_shmat, "ipi"),
         ("shmdt", k.shm.sys_shmdt, "p"),
         ("shmctl", k.shm.sys_shmctl, "iip"),
+        ("semget", k.sems.sys_semget, "iii"),
+        ("semop", k.sems.sys_semop, "ipu"),              # int, struct sembuf *, unsigned nsops
+        ("semtimedop", k.sems.sys_semtimedop, "ipup"),
+        ("semctl", k.sems.sys_semctl, "iiip"),           # union semun passed by value
         # ids, groups, limits
         ("getpid", sy.sys_getpid, ""),
         ("gettid", sy.sys_gettid, ""),

@@ -255,17 +255,3 @@ class Shm:
             self.ids.ipc_set_key_private(shp)
         else:
             self.shm_destroy(shp)
-
-    # ---- /proc/sysvipc/shm ---------------------------------------------------------
-
-    def sysvipc_shm_proc_show(self) -> str:
-        """/proc/sysvipc/shm (sysvipc_shm_proc_show)."""
-        lines = ["       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid"
-                 "      atime      dtime      ctime                   rss                  swap\n"]
-        for shp in self.ids.in_use():
-            rss = len(shp.shm_file.pages) * PAGE_SIZE
-            lines.append(f"{shp.key:10d} {shp.id:10d}  {shp.mode:4o} {shp.segsz:21d} {shp.cprid:5d} "
-                         f"{shp.lprid:5d} {shp.nattch:5d} {shp.uid:5d} {shp.gid:5d} {shp.cuid:5d} "
-                         f"{shp.cgid:5d} {shp.atime:10d} {shp.dtime:10d} {shp.ctime:10d} "
-                         f"{rss:21d} {0:21d}\n")
-        return "".join(lines)
