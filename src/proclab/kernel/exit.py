@@ -103,6 +103,7 @@ class Exit:
                 signal.group_exit_code = code
         tsk.exit_code = code
         self.exit_mm(tsk)
+        k.sems.exit_sem(tsk)
         if k.tp.sched_process_exit.probes:
             k.tp.sched_process_exit(tsk)
         self.exit_files(tsk)

@@ -147,6 +147,7 @@ class Fork:
         p.fs = self.copy_fs(parent, flags)
         p.sighand = self.copy_sighand(parent, flags)
         p.signal = self.copy_signal(parent, flags)
+        k.sems.copy_semundo(parent, p, bool(flags & C.CLONE_SYSVSEM))
         mm_or_err = self.copy_mm(parent, p, flags)
         if isinstance(mm_or_err, int):
             self._undo(p, flags)
@@ -216,6 +217,7 @@ class Fork:
         if p.mm is not None:
             k.mmput(p.mm)
             p.mm = None
+        k.sems.exit_sem(p)  # bad_fork_cleanup_semundo
         k.free_task(p)
 
     # ---- resources ---------------------------------------------------------------

@@ -42,6 +42,8 @@ from .exit import Exit
 from .fileio import FileIO
 from .fork import Fork
 from .futex import Futex
+from .ipc.sem import Sems
+from .ipc.shm import Shm
 from .itimer import ITimers
 from .jobctl import JobControl
 from .mman import Mman
@@ -148,6 +150,8 @@ class Kernel:
         self.posix_cpu_timers = PosixCpuTimers(self)
         self.posix_timers = PosixTimers(self)
         self.creds = Creds(self)
+        self.shm = Shm(self)
+        self.sems = Sems(self)
         self.workqueue = Workqueue(self)
         self.syscall_table = build_syscall_table(self)
         # CPUs are created when a task first needs one (scripted-only runs need none)

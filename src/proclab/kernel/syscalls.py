@@ -192,6 +192,15 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("timer_gettime", k.posix_timers.sys_timer_gettime, "ip"),
         ("timer_getoverrun", k.posix_timers.sys_timer_getoverrun, "i"),
         ("timer_delete", k.posix_timers.sys_timer_delete, "i"),
+        # System V IPC (ipc/)
+        ("shmget", k.shm.sys_shmget, "ipi"),            # key_t, size_t, int
+        ("shmat", k.shm.sys_shmat, "ipi"),
+        ("shmdt", k.shm.sys_shmdt, "p"),
+        ("shmctl", k.shm.sys_shmctl, "iip"),
+        ("semget", k.sems.sys_semget, "iii"),
+        ("semop", k.sems.sys_semop, "ipu"),              # int, struct sembuf *, unsigned nsops
+        ("semtimedop", k.sems.sys_semtimedop, "ipup"),
+        ("semctl", k.sems.sys_semctl, "iiip"),           # union semun passed by value
         # ids, groups, limits
         ("getpid", sy.sys_getpid, ""),
         ("gettid", sy.sys_gettid, ""),

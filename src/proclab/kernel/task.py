@@ -351,6 +351,8 @@ class TaskStruct:
         "sibling_seq", "wait_ready", "nr_clone_children",
         # resources, shared or copied by clone flags
         "mm", "files", "fs", "sighand", "signal", "cred",
+        # System V semaphore undo list (ipc/sem.py), shared with CLONE_SYSVSEM
+        "sysvsem",
         # signals -- blocked is written by self; pending by senders
         "blocked", "real_blocked", "saved_sigmask", "restore_sigmask", "pending", "pdeath_signal",
         "sas_ss_sp", "sas_ss_size", "sas_ss_flags", "jobctl", "trap_info",
@@ -389,6 +391,7 @@ class TaskStruct:
         self.mm: Optional[MmStruct] = None
         self.files: Optional[FilesStruct] = None
         self.fs: Optional[FsStruct] = None
+        self.sysvsem: Any = None
         # set by the creator (copy_process, or boot for the first tasks)
         self.sighand: SigHand = None  # type: ignore[assignment]
         self.signal: SignalStruct = None  # type: ignore[assignment]
