@@ -18,7 +18,7 @@ from ..arch.x86_64.pgtable import PAGE_SHIFT
 from ..lib.wait import WaitQueueHead
 from ..mm.mm_struct import VM_SHARED
 from ..uapi import errno as E
-from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
+from .sched.clock import REALTIME_AT_BOOT, timespec64_to_ns
 from .sched.wait import wait_event
 from .task import TaskStruct
 
@@ -223,13 +223,12 @@ class Futex:
                 return -E.EINVAL
             deadline = None
             if utime:
-                raw = self.k.uaccess.copy_from_user(t, utime, 16)
-                if raw is None:
+                ts = self.k.uaccess.get_timespec64(t, utime)
+                if ts is None:
                     return -E.EFAULT
-                sec, nsec = struct.unpack("<qq", raw)
-                if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+                ns = timespec64_to_ns(*ts)
+                if ns is None:
                     return -E.EINVAL
-                ns = sec * NSEC_PER_SEC + nsec
                 # FUTEX_WAIT takes a relative timeout, WAIT_BITSET an absolute one
                 # (on CLOCK_REALTIME with FUTEX_CLOCK_REALTIME).
                 if cmd == FUTEX_WAIT:

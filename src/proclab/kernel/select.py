@@ -158,10 +158,6 @@ class Select:
             return 0
         return self.k.clock.now + sec * NSEC_PER_SEC + nsec
 
-    def get_timespec64(self, t: TaskStruct, addr: int) -> Optional[tuple[int, int]]:
-        raw = self.k.uaccess.copy_from_user(t, addr, _TIME.size)
-        return None if raw is None else _TIME.unpack(raw)
-
     def poll_select_finish(self, t: TaskStruct, end_time: Optional[int], p: int, pt_type: int, ret: int) -> int:
         """poll_select_finish(): put the caller's signal mask back (unless a
         signal interrupted the call) and write the time left to `p` (not for
@@ -273,7 +269,7 @@ class Select:
         (-errno, None)."""
         end_time = None
         if tsp:
-            ts = self.get_timespec64(t, tsp)
+            ts = self.k.uaccess.get_timespec64(t, tsp)
             if ts is None:
                 return -E.EFAULT, None
             end_time = self.poll_select_set_timeout(*ts)
@@ -389,7 +385,7 @@ class Select:
         tv_usec count as seconds; the time left is written back."""
         end_time = None
         if tvp:
-            tv = self.get_timespec64(t, tvp)
+            tv = self.k.uaccess.get_timespec64(t, tvp)
             if tv is None:
                 return -E.EFAULT
             tv_sec, tv_usec = tv

@@ -24,7 +24,7 @@ from ..arch.x86_64.context import Context
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
-from .sched.clock import COSTS, NSEC_PER_SEC, ns_to_clock_t
+from .sched.clock import COSTS, ns_to_clock_t, timespec64_to_ns
 from .sched.wait import signal_pending_state
 from .sigframe import pack_siginfo
 from .task import (
@@ -541,13 +541,13 @@ class Signals:
         these &= ~S.SIG_KERNEL_ONLY_MASK
         deadline = None
         if uts:
-            raw = uacc.copy_from_user(t, uts, 16)
-            if raw is None:
+            ts = uacc.get_timespec64(t, uts)
+            if ts is None:
                 return -E.EFAULT
-            sec, nsec = struct.unpack("<qq", raw)
-            if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+            ns = timespec64_to_ns(*ts)
+            if ns is None:
                 return -E.EINVAL
-            deadline = k.clock.now + sec * NSEC_PER_SEC + nsec
+            deadline = k.clock.now + ns
         got = self.dequeue_signal(t, ~these)
         if got is None and deadline != k.clock.now:
             # Unblock the set while sleeping so that its signals wake us.

@@ -26,7 +26,7 @@ from ..uapi.time import (
     TIMER_ABSTIME,
     cpuclock_which,
 )
-from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS
+from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS, timespec64_to_ns
 from .sched.wait import sleep_until
 from .task import TaskStruct
 
@@ -85,13 +85,13 @@ class Time:
     # ---- sleeping --------------------------------------------------------------------
 
     def _read_timespec(self, t: TaskStruct, addr: int) -> Optional[int]:
-        raw = self.k.uaccess.copy_from_user(t, addr, 16)
-        if raw is None:
+        """Nanoseconds of the timespec at `addr`: None when it cannot be
+        read, -1 when it is invalid."""
+        ts = self.k.uaccess.get_timespec64(t, addr)
+        if ts is None:
             return None
-        sec, nsec = _TS.unpack(raw)
-        if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
-            return -1
-        return sec * NSEC_PER_SEC + nsec
+        ns = timespec64_to_ns(*ts)
+        return -1 if ns is None else ns
 
     def _sleep(self, t: TaskStruct, expires: int, rem: int) -> Blocking:
         """hrtimer_nanosleep(): sleep until `expires` on the monotonic clock."""

@@ -24,6 +24,7 @@ FaultFn = Callable[["TaskStruct", "MmStruct", int, int, bool], Optional[int]]
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _I32 = struct.Struct("<i")
+_TIMESPEC = struct.Struct("<qq")
 _NEEDS_READ = ACCESS_NEEDS[ACCESS_READ]
 _NEEDS_WRITE = ACCESS_NEEDS[ACCESS_WRITE]
 
@@ -135,6 +136,12 @@ class UserAccess:
 
     def put_i32(self, task: TaskStruct, addr: int, value: int) -> bool:
         return self._put(task, addr, _I32, value)
+
+    def get_timespec64(self, task: TaskStruct, addr: int) -> Optional[tuple[int, int]]:
+        """get_timespec64(): a struct timespec (tv_sec, tv_nsec) from user
+        memory, or None when it cannot be read."""
+        raw = self.copy_from_user(task, addr, _TIMESPEC.size)
+        return None if raw is None else _TIMESPEC.unpack(raw)
 
     def get_ptr_array(self, task: TaskStruct, addr: int, limit: int) -> Optional[list[int]]:
         """A NULL-terminated array of pointers (argv, envp), at most `limit` long."""

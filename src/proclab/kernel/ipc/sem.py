@@ -42,7 +42,7 @@ from ...uapi.ipc import (
     SETALL,
     SETVAL,
 )
-from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
+from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, timespec64_to_ns
 from ..sched.wait import wait_event
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
@@ -254,13 +254,13 @@ class Sems:
         """semtimedop(): a relative timeout in virtual time (EINVAL if malformed)."""
         deadline = None
         if timeout:
-            raw = self.k.uaccess.copy_from_user(t, timeout, 16)
-            if raw is None:
+            ts = self.k.uaccess.get_timespec64(t, timeout)
+            if ts is None:
                 return -E.EFAULT
-            sec, nsec = struct.unpack("<qq", raw)
-            if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+            ns = timespec64_to_ns(*ts)
+            if ns is None:
                 return -E.EINVAL
-            deadline = self.k.clock.now + sec * NSEC_PER_SEC + nsec
+            deadline = self.k.clock.now + ns
         return (yield from self.do_semtimedop(t, semid, tsops, nsops, deadline))
 
     # ---- semctl ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ Timers (hrtimers) are kept in expiry order; ties fire in arming order.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from sortedcontainers import SortedList
 
@@ -28,6 +28,14 @@ TICK_INSNS = 1_000_000
 TICK_NS = 1 * NSEC_PER_MSEC
 USER_HZ = 100  # clock_t units of times(2) and /proc
 
+
+
+def timespec64_to_ns(sec: int, nsec: int) -> Optional[int]:
+    """timespec64_valid() then timespec64_to_ns(): nanoseconds, or None for a
+    negative time or nanoseconds outside [0, 1e9) (the callers' EINVAL)."""
+    if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+        return None
+    return sec * NSEC_PER_SEC + nsec
 
 
 def ns_to_clock_t(ns: int) -> int:
