@@ -18,7 +18,7 @@ from ..arch.x86_64.pgtable import PAGE_SHIFT
 from ..lib.wait import WaitQueueHead
 from ..mm.mm_struct import VM_SHARED
 from ..uapi import errno as E
-from .sched.clock import REALTIME_AT_BOOT, timespec64_to_ns
+from .sched.clock import REALTIME_AT_BOOT
 from .sched.wait import wait_event
 from .task import TaskStruct
 
@@ -223,12 +223,9 @@ class Futex:
                 return -E.EINVAL
             deadline = None
             if utime:
-                ts = self.k.uaccess.get_timespec64(t, utime)
-                if ts is None:
-                    return -E.EFAULT
-                ns = timespec64_to_ns(*ts)
-                if ns is None:
-                    return -E.EINVAL
+                ns = self.k.uaccess.get_timespec_ns(t, utime)
+                if ns < 0:
+                    return ns
                 # FUTEX_WAIT takes a relative timeout, WAIT_BITSET an absolute one
                 # (on CLOCK_REALTIME with FUTEX_CLOCK_REALTIME).
                 if cmd == FUTEX_WAIT:

@@ -24,7 +24,7 @@ from ..arch.x86_64.context import Context
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
-from .sched.clock import COSTS, ns_to_clock_t, timespec64_to_ns
+from .sched.clock import COSTS, ns_to_clock_t
 from .sched.wait import signal_pending_state
 from .sigframe import pack_siginfo
 from .task import (
@@ -541,12 +541,9 @@ class Signals:
         these &= ~S.SIG_KERNEL_ONLY_MASK
         deadline = None
         if uts:
-            ts = uacc.get_timespec64(t, uts)
-            if ts is None:
-                return -E.EFAULT
-            ns = timespec64_to_ns(*ts)
-            if ns is None:
-                return -E.EINVAL
+            ns = uacc.get_timespec_ns(t, uts)
+            if ns < 0:
+                return ns
             deadline = k.clock.now + ns
         got = self.dequeue_signal(t, ~these)
         if got is None and deadline != k.clock.now:

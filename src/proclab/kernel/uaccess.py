@@ -13,6 +13,8 @@ import struct
 from typing import TYPE_CHECKING, Callable, Optional
 
 from ..arch.x86_64.pgtable import ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
+from ..uapi import errno as E
+from .sched.clock import timespec64_to_ns
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..mm.mm_struct import MmStruct
@@ -142,6 +144,15 @@ class UserAccess:
         memory, or None when it cannot be read."""
         raw = self.copy_from_user(task, addr, _TIMESPEC.size)
         return None if raw is None else _TIMESPEC.unpack(raw)
+
+    def get_timespec_ns(self, task: TaskStruct, addr: int) -> int:
+        """The timespec at `addr` in nanoseconds, -EFAULT when it cannot be
+        read, -EINVAL when it is not a valid time (timespec64_valid)."""
+        ts = self.get_timespec64(task, addr)
+        if ts is None:
+            return -E.EFAULT
+        ns = timespec64_to_ns(*ts)
+        return -E.EINVAL if ns is None else ns
 
     def get_ptr_array(self, task: TaskStruct, addr: int, limit: int) -> Optional[list[int]]:
         """A NULL-terminated array of pointers (argv, envp), at most `limit` long."""

@@ -42,7 +42,7 @@ from ...uapi.ipc import (
     SETALL,
     SETVAL,
 )
-from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, timespec64_to_ns
+from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..sched.wait import wait_event
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
@@ -254,12 +254,9 @@ class Sems:
         """semtimedop(): a relative timeout in virtual time (EINVAL if malformed)."""
         deadline = None
         if timeout:
-            ts = self.k.uaccess.get_timespec64(t, timeout)
-            if ts is None:
-                return -E.EFAULT
-            ns = timespec64_to_ns(*ts)
-            if ns is None:
-                return -E.EINVAL
+            ns = self.k.uaccess.get_timespec_ns(t, timeout)
+            if ns < 0:
+                return ns
             deadline = self.k.clock.now + ns
         return (yield from self.do_semtimedop(t, semid, tsops, nsops, deadline))
 
