@@ -42,6 +42,7 @@ from .exit import Exit
 from .fileio import FileIO
 from .fork import Fork
 from .futex import Futex
+from .ipc.msg import Msgs
 from .ipc.sem import Sems
 from .ipc.shm import Shm
 from .itimer import ITimers
@@ -152,6 +153,7 @@ class Kernel:
         self.creds = Creds(self)
         self.shm = Shm(self)
         self.sems = Sems(self)
+        self.msgs = Msgs(self)
         self.workqueue = Workqueue(self)
         self.syscall_table = build_syscall_table(self)
         # CPUs are created when a task first needs one (scripted-only runs need none)

@@ -201,6 +201,10 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("semop", k.sems.sys_semop, "ipu"),              # int, struct sembuf *, unsigned nsops
         ("semtimedop", k.sems.sys_semtimedop, "ipup"),
         ("semctl", k.sems.sys_semctl, "iiip"),           # union semun passed by value
+        ("msgget", k.msgs.sys_msgget, "ii"),
+        ("msgsnd", k.msgs.sys_msgsnd, "ippi"),           # int, struct msgbuf *, size_t, int
+        ("msgrcv", k.msgs.sys_msgrcv, "ippli"),          # ..., long msgtyp, int
+        ("msgctl", k.msgs.sys_msgctl, "iip"),
         # ids, groups, limits
         ("getpid", sy.sys_getpid, ""),
         ("gettid", sy.sys_gettid, ""),
