@@ -26,7 +26,7 @@ answers ENOSYS, as a kernel built without CONFIG_CHECKPOINT_RESTORE does.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Generator, Union
+from typing import TYPE_CHECKING, Generator, Optional, Union
 
 from ...lib.wait import WaitQueueHead
 from ...uapi import errno as E
@@ -148,7 +148,7 @@ def testmsg(msg: MsgMsg, type_: int, mode: int) -> bool:
     return msg.m_type != type_
 
 
-def find_msg(msq: MsgQueue, msgtyp: int, mode: int) -> Union[MsgMsg, None]:
+def find_msg(msq: MsgQueue, msgtyp: int, mode: int) -> Optional[MsgMsg]:
     """find_msg(): the first matching message; for SEARCH_LESSEQUAL the first
     of the lowest type, found by lowering the bound past each match."""
     found = None
