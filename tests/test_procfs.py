@@ -117,3 +117,83 @@ def test_the_hosts_ps_and_pstree_list_the_simulated_tasks() -> None:
     tree = "\n".join(lines[len(rows) + 1:])
     assert re.search(rf"init\(1\)---zombie_orphan_p\({main}\)", tree), tree
     assert f"zombie_orphan_p({zombies[0]})" in tree and "pstree(" in tree
+
+
+# Linux's seq_printf formats (ipc/shm.c, sem.c, msg.c; 64-bit SIZE_SPEC "%21lu"),
+# turned into Python's: the length modifiers go and %u/%lu/%llu become %d.
+LINUX_SYSVIPC_FORMATS = {
+    "shm": "%10d %10d  %4o %21lu %5u %5u  %5lu %5u %5u %5u %5u %10llu %10llu %10llu %21lu %21lu\n",
+    "sem": "%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu\n",
+    "msg": "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu %10llu\n",
+}
+
+
+def linux_printf(kind: str, *fields: int) -> bytes:
+    return (re.sub(r"l*u", "d", LINUX_SYSVIPC_FORMATS[kind]) % fields).encode()
+
+
+def test_proc_sysvipc_lines_have_linuxs_printf_format() -> None:
+    """One object of each kind, read through /proc/sysvipc, against Linux's
+    printf formats field by field; and the IPC limits under /proc/sys/kernel."""
+    got = {}
+
+    def main(u):
+        shmid = yield u.sys("shmget", 0x1234, 5000, 0o1000 | 0o640)
+        addr = yield u.sys("shmat", shmid, 0, 0)
+        u.write(addr, b"x")                                   # one resident page
+        got["semid"] = yield u.sys("semget", -5, 2, 0o1000 | 0o600)
+        msqid = yield u.sys("msgget", 0, 0o1000 | 0o604)
+        yield u.sys("msgsnd", msqid, u.put((7).to_bytes(8, "little") + b"hello"), 5, 0)
+        got["ids"] = (shmid, got["semid"], msqid)
+        got["pid"] = yield u.sys("getpid")
+        for kind in ("shm", "sem", "msg"):
+            got[kind] = yield from read_file(u, f"/proc/sysvipc/{kind}")
+        for name in ("shmmax", "shmall", "shmmni", "sem", "msgmax", "msgmnb", "msgmni"):
+            got[f"sys/{name}"] = yield from read_file(u, f"/proc/sys/kernel/{name}")
+
+    k = run_scripted(main)
+    shmid, semid, msqid = got["ids"]
+    pid = got["pid"]
+    shp = k.shm.ids.ipc_obtain_object_check(shmid)
+    sma = k.sems.ids.ipc_obtain_object_check(semid)
+    msq = k.msgs.ids.ipc_obtain_object_check(msqid)
+    header, line = got["shm"].splitlines(keepends=True)
+    assert header == (b"       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid"
+                      b"      atime      dtime      ctime                   rss                  swap\n")
+    assert line == linux_printf("shm", 0x1234, shmid, 0o640, 5000, pid, pid, 1, 0, 0, 0, 0, shp.atime, 0,
+                                shp.ctime, 4096, 0)
+    header, line = got["sem"].splitlines(keepends=True)
+    assert header == b"       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
+    assert line == linux_printf("sem", -5, semid, 0o600, 2, 0, 0, 0, 0, 0, sma.ctime)
+    header, line = got["msg"].splitlines(keepends=True)
+    assert header == (b"       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid"
+                      b"      stime      rtime      ctime\n")
+    assert line == linux_printf("msg", 0, msqid, 0o604, 5, 1, pid, 0, 0, 0, 0, 0, msq.q_stime, 0, msq.q_ctime)
+    assert {n[4:]: v for n, v in got.items() if n.startswith("sys/")} == {
+        "shmmax": b"18446744073692774399\n", "shmall": b"18446744073692774399\n", "shmmni": b"4096\n",
+        "sem": b"32000\t1024000000\t500\t32000\n", "msgmax": b"8192\n", "msgmnb": b"16384\n", "msgmni": b"32000\n"}
+
+
+@needs_host
+@pytest.mark.skipif(not shutil.which("ipcs"), reason="needs util-linux's ipcs")
+def test_the_hosts_ipcs_lists_the_simulated_ipc_objects_and_limits() -> None:
+    res = subprocess.run([sys.executable, "-m", "proclab", "run", str(HOST / "sysvipc_ipcs.c")],
+                         capture_output=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    out = res.stdout.decode()
+    assert "unable to fetch" not in out and "unable to fetch" not in res.stderr.decode()
+    shmid, semid, msqid = out.splitlines()[0].split()[1:]
+    rows: dict[str, list[list[str]]] = {}                 # section title -> its object rows
+    for line in out.splitlines():
+        if line.startswith("------ "):
+            section = rows.setdefault(line.strip("- "), [])
+        elif line.startswith("0x"):
+            section.append(line.split())
+    assert rows["Message Queues"] == [["0x00000000", msqid, "root", "640", "20", "2"]]  # used-bytes, messages
+    assert rows["Shared Memory Segments"] == [["0x00000000", shmid, "root", "600", "5000", "1"]]  # bytes, nattch
+    assert rows["Semaphore Arrays"] == [["0x00001234", semid, "root", "644", "3"]]       # nsems
+    for limit in ("max queues system wide = 32000", "default max size of queue (bytes) = 16384",
+                  "max number of segments = 4096", "max seg size (kbytes) = 18014398509465599",
+                  "min seg size (bytes) = 1", "max semaphores system wide = 1024000000",
+                  "max ops per semop call = 500", "semaphore max value = 32767"):
+        assert limit in out

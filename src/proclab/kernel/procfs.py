@@ -6,7 +6,8 @@ One directory per process (its pid) and per thread (under task/, and hidden
 at the top level as Linux does), its open files as magic links under fd/
 (following one opens the file's inode again, readlink names it),
 /proc/self and /proc/thread-self, the
-system-wide files ps and friends need, and /proc/sys/kernel/pid_max, whose
+system-wide files ps and friends need, /proc/sysvipc and the IPC limits
+under /proc/sys/kernel that ipcs reads, and /proc/sys/kernel/pid_max, whose
 writes set the pid limit (SEMANTICS P1). Everything is computed when it is
 read, from the kernel's own structures; fs/pseudo.py provides the machinery.
 """
@@ -19,8 +20,12 @@ from ..fs.file import O_PATH, File
 from ..fs.inode import Inode, SuperBlock
 from ..fs.pseudo import MagicLink, PseudoDir, PseudoFile, PseudoLink
 from ..uapi import errno as E
+from ..uapi.ipc import MSGMAX, MSGMNB, MSGMNI, SEMMNI, SEMMNS, SEMMSL, SEMOPM, SHMALL, SHMMAX, SHMMNI
 from ..uapi.resource import RLIMIT_SIGPENDING
 from ..uapi.signal import SIG_DFL, SIG_IGN, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID
+from .ipc.msg import SYSVIPC_MSG_HEADER, sysvipc_msg_proc_show
+from .ipc.sem import SYSVIPC_SEM_HEADER, sysvipc_sem_proc_show
+from .ipc.shm import SYSVIPC_SHM_HEADER, sysvipc_shm_proc_show
 from .ptrace import ptrace_may_access
 from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, ns_to_clock_t
 from .sys import UTSNAME
@@ -53,6 +58,7 @@ class ProcFs:
             "cpuinfo": lambda: self._file(self.cpuinfo),
             "mounts": lambda: self._file(self.mounts),
             "sys": self._sys_dir,
+            "sysvipc": self._sysvipc_dir,
             "self": lambda: PseudoLink(self.sb, lambda: str(self._current().tgid).encode()),
             "thread-self": lambda: PseudoLink(
                 self.sb, lambda: f"{self._current().tgid}/task/{self._current().pid}".encode()),
@@ -359,6 +365,24 @@ class ProcFs:
         return b"overlay / overlay rw,relatime 0 0\nproc /proc proc rw,relatime 0 0\n" \
                b"devtmpfs /dev devtmpfs rw,relatime 0 0\n"
 
+    # ---- /proc/sysvipc (ipc/util.c sysvipc_proc_show) ---------------------------------------
+
+    def _sysvipc_dir(self) -> Inode:
+        k = self.k
+        return self._dir("sysvipc", {
+            "shm": lambda: self._file(lambda: self.sysvipc_show(
+                SYSVIPC_SHM_HEADER, [sysvipc_shm_proc_show(shp) for shp in k.shm.ids.in_use()])),
+            "sem": lambda: self._file(lambda: self.sysvipc_show(
+                SYSVIPC_SEM_HEADER, [sysvipc_sem_proc_show(sma) for sma in k.sems.ids.in_use()])),
+            "msg": lambda: self._file(lambda: self.sysvipc_show(
+                SYSVIPC_MSG_HEADER, [sysvipc_msg_proc_show(msq) for msq in k.msgs.ids.in_use()])),
+        })
+
+    @staticmethod
+    def sysvipc_show(header: str, lines: list[str]) -> bytes:
+        """sysvipc_proc_show(): the header, then one line per object in index order."""
+        return (header + "".join(lines)).encode()
+
     # ---- /proc/sys ---------------------------------------------------------------------------
 
     def _sys_dir(self) -> Inode:
@@ -369,6 +393,11 @@ class ProcFs:
             "osrelease": lambda: self._file(lambda: UTSNAME[2] + b"\n"),
             "hostname": lambda: self._file(lambda: UTSNAME[1] + b"\n"),
         }
+        # ipc/ipc_sysctl.c: the System V IPC limits, at Linux's defaults (read-only here).
+        for name, value in (("shmmax", f"{SHMMAX}"), ("shmall", f"{SHMALL}"), ("shmmni", f"{SHMMNI}"),
+                            ("sem", f"{SEMMSL}\t{SEMMNS}\t{SEMOPM}\t{SEMMNI}"), ("msgmax", f"{MSGMAX}"),
+                            ("msgmnb", f"{MSGMNB}"), ("msgmni", f"{MSGMNI}")):
+            kernel_dir[name] = lambda text=value: self._file(lambda: f"{text}\n".encode())
         return self._dir("sys", {"kernel": lambda: self._dir("kernel", kernel_dir)})
 
     def _set_pid_max(self, data: bytes) -> int:

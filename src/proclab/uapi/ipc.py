@@ -28,6 +28,7 @@ SHMMIN = 1
 SHMMAX = (1 << 64) - 1 - (1 << 24)
 SHMALL = (1 << 64) - 1 - (1 << 24)
 SHMLBA = 4096
+SHMMNI = 4096             # default /proc/sys/kernel/shmmni
 
 # sem
 SEM_UNDO = 0x1000
@@ -42,6 +43,8 @@ SEMMSL = 32000            # semaphores per set
 SEMOPM = 500              # operations per semop
 SEMVMX = 32767            # largest semaphore value
 SEMAEM = SEMVMX           # largest adjust-on-exit value
+SEMMNI = 32000            # default number of sets (/proc/sys/kernel/sem, 4th)
+SEMMNS = SEMMNI * SEMMSL  # default number of semaphores system-wide (2nd)
 
 # msg
 MSG_NOERROR = 0o10000
@@ -49,6 +52,7 @@ MSG_EXCEPT = 0o20000
 MSG_COPY = 0o40000
 MSGMAX = 8192             # largest message
 MSGMNB = 16384            # default queue capacity in bytes
+MSGMNI = 32000            # default number of queues (/proc/sys/kernel/msgmni)
 
 # struct ipc64_perm: key, uid, gid, cuid, cgid, mode, seq (+ padding), 2 unused longs
 IPC64_PERM = struct.Struct("<iIIIIIHH4xQQ")

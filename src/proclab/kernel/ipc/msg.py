@@ -63,6 +63,10 @@ SEARCH_LESSEQUAL = 4
 
 Blocking = Generator[None, None, int]
 
+# The header of /proc/sysvipc/msg as msg_init() declares it.
+SYSVIPC_MSG_HEADER = ("       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid"
+                      "      stime      rtime      ctime\n")
+
 
 class MsgMsg:
     """struct msg_msg: one message, its type and text (m_ts is its size)."""
@@ -119,6 +123,15 @@ class MsgQueue(KernIpcPerm):
         self.q_messages: list[MsgMsg] = []
         self.q_receivers: list[MsgReceiver] = []
         self.q_senders: list[MsgSender] = []
+
+
+def sysvipc_msg_proc_show(msq: MsgQueue) -> str:
+    """sysvipc_msg_proc_show(): one line of /proc/sysvipc/msg, with Linux's
+    format ("%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu
+    %10llu %10llu")."""
+    return (f"{msq.key:10d} {msq.id:10d}  {msq.mode:4o}  {msq.q_cbytes:10d} {msq.q_qnum:10d} "
+            f"{msq.q_lspid:5d} {msq.q_lrpid:5d} {msq.uid:5d} {msq.gid:5d} {msq.cuid:5d} {msq.cgid:5d} "
+            f"{msq.q_stime:10d} {msq.q_rtime:10d} {msq.q_ctime:10d}\n")
 
 
 def msg_fits_inqueue(msq: MsgQueue, msgsz: int) -> bool:

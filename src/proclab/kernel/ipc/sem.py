@@ -53,6 +53,9 @@ if TYPE_CHECKING:  # pragma: no cover
 S_IRUGO, S_IWUGO = 0o444, 0o222
 Sop = tuple[int, int, int]  # sem_num, sem_op, sem_flg
 
+# The header of /proc/sysvipc/sem as sem_init() declares it.
+SYSVIPC_SEM_HEADER = "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
+
 
 class Sem:
     """struct sem: one semaphore. Written by semop, SETVAL/SETALL and exit_sem."""
@@ -93,6 +96,13 @@ class SemArray(KernIpcPerm):
         self.ctime = now
         self.pending: list[SemQueue] = []      # waiting operations, oldest first
         self.undos: list[SemUndo] = []         # list_id: every SemUndo for this set
+
+
+def sysvipc_sem_proc_show(sma: SemArray) -> str:
+    """sysvipc_sem_proc_show(): one line of /proc/sysvipc/sem, with Linux's
+    format ("%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu")."""
+    return (f"{sma.key:10d} {sma.id:10d}  {sma.mode:4o} {len(sma.sems):10d} {sma.uid:5d} {sma.gid:5d} "
+            f"{sma.cuid:5d} {sma.cgid:5d} {sma.otime:10d} {sma.ctime:10d}\n")
 
 
 class SemQueue:

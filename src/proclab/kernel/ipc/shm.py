@@ -47,6 +47,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 S_IRUGO, S_IWUGO, S_IXUGO = 0o444, 0o222, 0o111
 
+# The header of /proc/sysvipc/shm as shm_init() declares it (BITS_PER_LONG 64).
+SYSVIPC_SHM_HEADER = ("       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid"
+                      "      atime      dtime      ctime                   rss                  swap\n")
+
 
 class ShmidKernel(KernIpcPerm):
     """struct shmid_kernel. Written by the shm syscalls and by shm_open /
@@ -63,6 +67,18 @@ class ShmidKernel(KernIpcPerm):
         self.cprid = cpid
         self.lprid = 0
         self.nattch = 0
+
+
+def sysvipc_shm_proc_show(shp: ShmidKernel) -> str:
+    """sysvipc_shm_proc_show(): one line of /proc/sysvipc/shm, with Linux's
+    format for a 64-bit kernel ("%10d %10d  %4o %21lu %5u %5u  %5lu %5u %5u
+    %5u %5u %10llu %10llu %10llu %21lu %21lu"). The resident size is the
+    segment's pages present in memory (shm_add_rss_swap); nothing is ever
+    swapped out."""
+    rss = len(shp.shm_file.pages) * PAGE_SIZE
+    return (f"{shp.key:10d} {shp.id:10d}  {shp.mode:4o} {shp.segsz:21d} {shp.cprid:5d} {shp.lprid:5d}  "
+            f"{shp.nattch:5d} {shp.uid:5d} {shp.gid:5d} {shp.cuid:5d} {shp.cgid:5d} {shp.atime:10d} "
+            f"{shp.dtime:10d} {shp.ctime:10d} {rss:21d} {0:21d}\n")
 
 
 class ShmFile(AddressSpace):
