@@ -177,6 +177,7 @@ def test_proc_sysvipc_lines_have_linuxs_printf_format() -> None:
 @needs_host
 @pytest.mark.skipif(not shutil.which("ipcs"), reason="needs util-linux's ipcs")
 def test_the_hosts_ipcs_lists_the_simulated_ipc_objects_and_limits() -> None:
+    """ipcs (/proc/sysvipc), ipcs -l (/proc/sys/kernel) and ipcs -u (the *_INFO commands)."""
     res = subprocess.run([sys.executable, "-m", "proclab", "run", str(HOST / "sysvipc_ipcs.c")],
                          capture_output=True, timeout=300)
     assert res.returncode == 0, res.stderr
@@ -195,5 +196,9 @@ def test_the_hosts_ipcs_lists_the_simulated_ipc_objects_and_limits() -> None:
     for limit in ("max queues system wide = 32000", "default max size of queue (bytes) = 16384",
                   "max number of segments = 4096", "max seg size (kbytes) = 18014398509465599",
                   "min seg size (bytes) = 1", "max semaphores system wide = 1024000000",
-                  "max ops per semop call = 500", "semaphore max value = 32767"):
+                  "max ops per semop call = 500", "semaphore max value = 32767",
+                  # ipcs -u: msgctl MSG_INFO, shmctl SHM_INFO, semctl SEM_INFO
+                  "allocated queues = 1", "used headers = 2", "used space = 20 bytes",
+                  "segments allocated 1", "pages allocated 2", "pages resident  1",
+                  "used arrays = 1", "allocated semaphores = 3"):
         assert limit in out

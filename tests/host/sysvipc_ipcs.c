@@ -1,6 +1,6 @@
 /* Creates one object of each System V IPC kind, then lets the host's own
    ipcs, running on the simulated kernel, list them (/proc/sysvipc) and
-   print the limits (/proc/sys/kernel): a private shared memory segment of
+   print the limits (/proc/sys/kernel) and the usage (the *_INFO ctls): a private shared memory segment of
    5000 bytes, mode 0600, attached once with one page touched; a semaphore
    set of key 0x1234 with 3 semaphores, mode 0644; a private message queue,
    mode 0640, holding two messages of 10 bytes. */
@@ -26,7 +26,7 @@ int main(void) {
     if (msgsnd(msqid, &m, 10, 0) < 0 || msgsnd(msqid, &m, 10, 0) < 0) { perror("msgsnd"); return 1; }
     printf("ids %d %d %d\n", shmid, semid, msqid);
     fflush(stdout);
-    if (system("ipcs; ipcs -l; cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg") != 0) return 1;
+    if (system("ipcs; ipcs -l; ipcs -u; cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg") != 0) return 1;
     shmdt(p);
     shmctl(shmid, IPC_RMID, 0);
     semctl(semid, 0, IPC_RMID);

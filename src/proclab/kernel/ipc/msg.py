@@ -18,8 +18,8 @@ hands it a message, or by IPC_SET/IPC_RMID (expunge_all), and read by its
 own task when it wakes; a MsgSender's `woken` likewise by ss_wakeup.
 
 Differences from Linux: the times are whole seconds of the virtual
-real-time clock; msgctl knows IPC_STAT, IPC_SET and IPC_RMID (IPC_INFO,
-MSG_INFO, MSG_STAT and MSG_STAT_ANY answer EINVAL); msgrcv's MSG_COPY
+real-time clock; msgctl knows IPC_INFO, MSG_INFO, IPC_STAT, IPC_SET and
+IPC_RMID (MSG_STAT and MSG_STAT_ANY answer EINVAL); msgrcv's MSG_COPY
 answers ENOSYS, as a kernel built without CONFIG_CHECKPOINT_RESTORE does.
 """
 
@@ -31,15 +31,24 @@ from typing import TYPE_CHECKING, Generator, Optional, Union
 from ...lib.wait import WaitQueueHead
 from ...uapi import errno as E
 from ...uapi.ipc import (
+    IPC_INFO,
     IPC_NOWAIT,
     IPC_RMID,
     IPC_SET,
     IPC_STAT,
     MSG_COPY,
     MSG_EXCEPT,
+    MSG_INFO,
     MSG_NOERROR,
+    MSGINFO,
+    MSGMAP,
     MSGMAX,
     MSGMNB,
+    MSGMNI,
+    MSGPOOL,
+    MSGSEG,
+    MSGSSZ,
+    MSGTQL,
     MSQID64_DS,
 )
 from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
@@ -364,6 +373,8 @@ class Msgs:
         beyond MSGMNB needs CAP_SYS_RESOURCE)."""
         if msqid < 0 or cmd < 0:
             return -E.EINVAL
+        if cmd in (IPC_INFO, MSG_INFO):
+            return self.msgctl_info(t, cmd, buf)
         if cmd not in (IPC_STAT, IPC_SET, IPC_RMID):
             return -E.EINVAL
         uaccess = self.k.uaccess
@@ -397,6 +408,21 @@ class Msgs:
         expunge_all(msq, -E.EAGAIN)
         ss_wakeup(msq, False)
         return 0
+
+    def msgctl_info(self, t: TaskStruct, cmd: int, buf: int) -> int:
+        """msgctl_info(): struct msginfo with the limits; for MSG_INFO,
+        msgpool, msgmap and msgtql are the queues in use, the messages queued
+        and their bytes. Returns the highest index in use (0 when none)."""
+        if cmd == MSG_INFO:
+            queues = self.ids.in_use()
+            pool, nmap, tql = (len(queues), min(sum(q.q_qnum for q in queues), INT_MAX),
+                               min(sum(q.q_cbytes for q in queues), INT_MAX))
+        else:
+            pool, nmap, tql = MSGPOOL, MSGMAP, MSGTQL
+        data = MSGINFO.pack(pool, nmap, MSGMAX, MSGMNB, MSGMNI, MSGSSZ, tql, MSGSEG)
+        if not self.k.uaccess.copy_to_user(t, buf, data):
+            return -E.EFAULT
+        return max(self.ids.ipc_get_maxidx(), 0)
 
     def freeque(self, msq: MsgQueue) -> None:
         """freeque(): IPC_RMID. Every waiting receiver and sender fails with

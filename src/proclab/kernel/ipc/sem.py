@@ -11,8 +11,9 @@ and completes those that now succeed, on their waiters' behalf
 Differences from Linux: one FIFO list of pending operations per set (Linux
 keeps per-semaphore lists for single-sop operations and a global one, and
 wakes wait-for-zero operations first); times are whole seconds of the
-virtual real-time clock; semctl knows GETVAL, SETVAL, GETALL, SETALL, GETPID,
-GETNCNT, GETZCNT, IPC_STAT, IPC_SET and IPC_RMID (others are EINVAL).
+virtual real-time clock; semctl knows IPC_INFO, SEM_INFO, GETVAL, SETVAL,
+GETALL, SETALL, GETPID, GETNCNT, GETZCNT, IPC_STAT, IPC_SET and IPC_RMID
+(others are EINVAL).
 """
 
 from __future__ import annotations
@@ -28,15 +29,24 @@ from ...uapi.ipc import (
     GETPID,
     GETVAL,
     GETZCNT,
+    IPC_INFO,
     IPC_NOWAIT,
     IPC_RMID,
     IPC_SET,
     IPC_STAT,
+    SEM_INFO,
     SEMAEM,
     SEMBUF,
     SEMID64_DS,
+    SEMINFO,
+    SEMMAP,
+    SEMMNI,
+    SEMMNS,
+    SEMMNU,
     SEMMSL,
     SEMOPM,
+    SEMUME,
+    SEMUSZ,
     SEMVMX,
     SEM_UNDO,
     SETALL,
@@ -276,6 +286,8 @@ class Sems:
         """semctl(): `arg` is the union semun (an int for SETVAL, else a pointer)."""
         if semid < 0 or cmd < 0:
             return -E.EINVAL
+        if cmd in (IPC_INFO, SEM_INFO):
+            return self.semctl_info(t, cmd, arg)
         if cmd == SETVAL:
             val = arg & 0xFFFFFFFF
             val = val - (1 << 32) if val >> 31 else val
@@ -341,6 +353,19 @@ class Sems:
         sma.ctime = self._now()
         self.update_queue(sma)
         return 0
+
+    def semctl_info(self, t: TaskStruct, cmd: int, buf: int) -> int:
+        """semctl_info(): struct seminfo with the limits; for SEM_INFO, semusz
+        and semaem are the sets in use and their semaphores. Returns the
+        highest index in use (0 when none)."""
+        usz, aem = SEMUSZ, SEMAEM
+        if cmd == SEM_INFO:
+            sets = self.ids.in_use()
+            usz, aem = len(sets), sum(len(sma.sems) for sma in sets)
+        data = SEMINFO.pack(SEMMAP, SEMMNI, SEMMNS, SEMMNU, SEMMSL, SEMOPM, SEMUME, usz, SEMVMX, aem)
+        if not self.k.uaccess.copy_to_user(t, buf, data):
+            return -E.EFAULT
+        return max(self.ids.ipc_get_maxidx(), 0)
 
     @staticmethod
     def count_semcnt(sma: SemArray, semnum: int, count_zero: bool) -> int:

@@ -10,8 +10,8 @@ exec and exit) are shm_open/shm_close, which count shm_nattch. A segment lives
 until IPC_RMID *and* its last detach (SHM_DEST), its key freed at IPC_RMID.
 
 Difference from Linux: the times are whole seconds of the virtual real-time
-clock; shmctl knows IPC_STAT, IPC_SET and IPC_RMID (IPC_INFO, SHM_INFO,
-SHM_STAT and SHM_LOCK answer EINVAL).
+clock; shmctl knows IPC_INFO, SHM_INFO, IPC_STAT, IPC_SET and IPC_RMID
+(SHM_STAT and SHM_LOCK answer EINVAL).
 """
 
 from __future__ import annotations
@@ -24,19 +24,25 @@ from ...mm.filemap import AddressSpace, SharedAnon
 from ...uapi import errno as E
 from ...uapi import mman as M
 from ...uapi.ipc import (
+    IPC_INFO,
     IPC_RMID,
     IPC_SET,
     IPC_STAT,
     SHM_DEST,
+    SHM_INFO,
+    SHM_INFO_S,
     SHM_EXEC,
     SHM_RDONLY,
     SHM_REMAP,
     SHM_RND,
     SHMALL,
     SHMID64_DS,
+    SHMINFO64,
     SHMLBA,
     SHMMAX,
     SHMMIN,
+    SHMMNI,
+    SHMSEG,
 )
 from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..task import Cred, TaskStruct
@@ -231,10 +237,13 @@ class Shm:
     # ---- control ------------------------------------------------------------------
 
     def sys_shmctl(self, t: TaskStruct, shmid: int, cmd: int, buf: int) -> int:
-        """shmctl(): IPC_STAT (EACCES without read permission), IPC_SET and
-        IPC_RMID (EPERM unless owner, creator or root)."""
+        """shmctl(): IPC_INFO and SHM_INFO (the limits, the usage), IPC_STAT
+        (EACCES without read permission), IPC_SET and IPC_RMID (EPERM unless
+        owner, creator or root)."""
         if cmd < 0 or shmid < 0:
             return -E.EINVAL
+        if cmd in (IPC_INFO, SHM_INFO):
+            return self.shmctl_info(t, cmd, buf)
         if cmd not in (IPC_STAT, IPC_SET, IPC_RMID):
             return -E.EINVAL
         set_ds = None
@@ -262,6 +271,20 @@ class Shm:
             return 0
         self.do_shm_rmid(shp)
         return 0
+
+    def shmctl_info(self, t: TaskStruct, cmd: int, buf: int) -> int:
+        """shmctl_ipc_info() / shmctl_shm_info(): struct shminfo64 with the
+        limits, or struct shm_info with the segments in use, the pages of
+        all segments and those resident. Returns the highest index in use
+        (0 when none)."""
+        if cmd == IPC_INFO:
+            data = SHMINFO64.pack(SHMMAX, SHMMIN, SHMMNI, SHMSEG, SHMALL, 0, 0, 0, 0)
+        else:
+            segs = self.ids.in_use()
+            data = SHM_INFO_S.pack(len(segs), self.shm_tot, sum(len(shp.shm_file.pages) for shp in segs), 0, 0, 0)
+        if not self.k.uaccess.copy_to_user(t, buf, data):
+            return -E.EFAULT
+        return max(self.ids.ipc_get_maxidx(), 0)
 
     def do_shm_rmid(self, shp: ShmidKernel) -> None:
         """IPC_RMID: the key is free at once; the segment goes now, or with

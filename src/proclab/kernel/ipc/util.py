@@ -93,6 +93,11 @@ class IpcIds(Generic[P]):
         self.ipc_set_key_private(perm)
         perm.deleted = True
 
+    def ipc_get_maxidx(self) -> int:
+        """ipc_get_maxidx(): the highest index in use, -1 when none (what the
+        *_INFO commands return)."""
+        return max(self.entries, default=-1)
+
     def in_use(self) -> list[P]:
         """The objects by index, as /proc/sysvipc lists them."""
         return [self.entries[i] for i in sorted(self.entries)]
