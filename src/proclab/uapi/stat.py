@@ -11,6 +11,7 @@ S_IFIFO = 0o010000
 S_ISUID = 0o4000
 S_ISGID = 0o2000
 S_ISVTX = 0o1000
+S_IRUGO, S_IWUGO, S_IXUGO = 0o444, 0o222, 0o111  # include/linux/stat.h
 
 # getdents64's d_type (DT_*) by file type
 DT_UNKNOWN, DT_FIFO, DT_CHR, DT_DIR, DT_BLK, DT_REG, DT_LNK, DT_SOCK = 0, 1, 2, 4, 6, 8, 10, 12

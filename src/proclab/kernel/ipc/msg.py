@@ -51,6 +51,7 @@ from ...uapi.ipc import (
     MSGTQL,
     MSQID64_DS,
 )
+from ...uapi.stat import S_IRUGO, S_IWUGO
 from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..sched.wait import wait_event
 from ..select import signal_pending
@@ -60,7 +61,6 @@ from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_ch
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel import Kernel
 
-S_IRUGO, S_IWUGO = 0o444, 0o222
 LONG_MAX = (1 << 63) - 1
 INT_MAX = (1 << 31) - 1
 

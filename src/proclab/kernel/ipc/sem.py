@@ -52,6 +52,7 @@ from ...uapi.ipc import (
     SETALL,
     SETVAL,
 )
+from ...uapi.stat import S_IRUGO, S_IWUGO
 from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..sched.wait import wait_event
 from ..task import Cred, TaskStruct
@@ -60,7 +61,6 @@ from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_ch
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel import Kernel
 
-S_IRUGO, S_IWUGO = 0o444, 0o222
 Sop = tuple[int, int, int]  # sem_num, sem_op, sem_flg
 
 # The header of /proc/sysvipc/sem as sem_init() declares it.

@@ -44,6 +44,7 @@ from ...uapi.ipc import (
     SHMMNI,
     SHMSEG,
 )
+from ...uapi.stat import S_IRUGO, S_IWUGO, S_IXUGO
 from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
@@ -51,7 +52,6 @@ from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_ch
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel import Kernel
 
-S_IRUGO, S_IWUGO, S_IXUGO = 0o444, 0o222, 0o111
 
 # The header of /proc/sysvipc/shm as shm_init() declares it (BITS_PER_LONG 64).
 SYSVIPC_SHM_HEADER = ("       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid"
