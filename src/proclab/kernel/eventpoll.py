@@ -13,7 +13,7 @@ epoll_pwait2 swap the caller's signal mask in for the wait, as ppoll does
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..arch.x86_64.pgtable import TASK_SIZE
 from ..fs.eventpoll import EventPoll
@@ -31,15 +31,14 @@ from ..uapi.eventpoll import (
     EPOLLHUP,
 )
 from .sched.clock import NSEC_PER_MSEC
-from .sched.wait import schedule_hrtimeout_range
-from .select import MSEC_PER_SEC, signal_pending
+from .sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
+from .select import MSEC_PER_SEC
 from .task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
 EP_MAX_EVENTS = 0x7FFFFFFF // EPOLL_EVENT.size
-Blocking = Generator[None, None, int]
 
 
 class EventPollCalls:

@@ -31,6 +31,7 @@ from ..uapi import mman as M
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_STACK
 from ..uapi.stat import PATH_MAX
+from .fork import unshare_fd
 from .sched.clock import COSTS, USER_HZ
 from .sched.wait import fatal_signal_pending
 from .task import (
@@ -480,10 +481,8 @@ class Exec:
         t.sighand.action = {
             sig: (S.SIG_IGN, 0, 0, 0) for sig, act in t.sighand.action.items() if act[0] == S.SIG_IGN
         }
+        unshare_fd(t)
         if t.files is not None:
-            if t.files.users > 1:
-                t.files.users -= 1
-                t.files = t.files.copy()
             t.files.close_on_exec()
         # POSIX timers do not survive exec, nor do their queued signals
         # (interval timers of setitimer/alarm do).

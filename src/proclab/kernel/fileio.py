@@ -18,7 +18,8 @@ from ..fs.pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, PipeFile, create_pipe_files, f
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_NOFILE
-from .sched.wait import wait_event
+from .fork import unshare_fd
+from .sched.wait import Sleep as Blocking, wait_event
 from .signal import siginfo
 from .task import TaskStruct
 
@@ -32,7 +33,6 @@ F_DUPFD_CLOEXEC = 1030
 FIONCLEX, FIOCLEX = 0x5450, 0x5451
 O_DIRECT = 0o40000
 CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC = 1 << 1, 1 << 2
-Blocking = Generator[None, None, int]
 
 
 class FileIO:
@@ -275,9 +275,8 @@ class FileIO:
             return -E.EINVAL
         if t.files is None:
             return 0
-        if flags & CLOSE_RANGE_UNSHARE and t.files.users > 1:
-            t.files.users -= 1
-            t.files = t.files.copy()
+        if flags & CLOSE_RANGE_UNSHARE:
+            unshare_fd(t)
         files = t.files
         for n in range(fd, min(max_fd, len(files.fds) - 1) + 1):
             if files.fds[n] is None:

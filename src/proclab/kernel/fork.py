@@ -51,6 +51,21 @@ _NAMESPACES = (C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWUSER
                | C.CLONE_NEWNET | C.CLONE_NEWCGROUP)
 
 
+def unshare_fd(t: TaskStruct) -> None:
+    """unshare_fd(): give `t` its own copy of an fd table it shares
+    (unshare(CLONE_FILES), close_range(CLOSE_RANGE_UNSHARE), exec)."""
+    if t.files is not None and t.files.users > 1:
+        t.files.users -= 1
+        t.files = t.files.copy()
+
+
+def unshare_fs(t: TaskStruct) -> None:
+    """unshare_fs(): give `t` its own copy of a shared cwd/root/umask."""
+    if t.fs is not None and t.fs.users > 1:
+        t.fs.users -= 1
+        t.fs = t.fs.copy()
+
+
 class CloneArgs:
     """struct kernel_clone_args."""
 
@@ -359,12 +374,10 @@ class Fork:
             return -E.EINVAL
         if flags & C.CLONE_VM and t.mm is not None and t.mm.users > 1:
             return -E.EINVAL
-        if flags & C.CLONE_FS and t.fs is not None and t.fs.users > 1:
-            t.fs.users -= 1
-            t.fs = t.fs.copy()
-        if flags & C.CLONE_FILES and t.files is not None and t.files.users > 1:
-            t.files.users -= 1
-            t.files = t.files.copy()
+        if flags & C.CLONE_FS:
+            unshare_fs(t)
+        if flags & C.CLONE_FILES:
+            unshare_fd(t)
         return 0
 
     def sys_clone(self, t: TaskStruct, clone_flags: int, newsp: int, parent_tidptr: int,

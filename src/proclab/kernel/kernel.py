@@ -237,6 +237,11 @@ class Kernel:
         elif pid == self.command_pid:
             self.command_status = status
 
+    def current(self) -> TaskStruct:
+        """`current`: the task whose syscall, fault or exit the kernel is
+        handling -- the one running on CPU 0 (proclab runs one CPU loop)."""
+        return self.sched.rqs[0].curr
+
     def console_on_rootfs(self, t: TaskStruct) -> None:
         """fds 0, 1, 2 of init: the console streams, each on its own line."""
         files = FilesStruct()

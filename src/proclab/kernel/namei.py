@@ -57,7 +57,7 @@ from ..uapi.stat import (
     S_IFREG,
     S_IFSOCK,
 )
-from .fileio import Blocking
+from .sched.wait import Sleep as Blocking
 from .task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -408,7 +408,7 @@ class PosixTimers:
         assert timr.it_pid is not None
         t = timr.it_pid.task
         if t is not None and timr.it_pid_type != PIDTYPE_PID:
-            current = self.k.sched.rqs[0].curr
+            current = self.k.current()
             if current.signal is t.signal and not current.exit_state:
                 t = current
         return t

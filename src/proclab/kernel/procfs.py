@@ -59,9 +59,9 @@ class ProcFs:
             "mounts": lambda: self._file(self.mounts),
             "sys": self._sys_dir,
             "sysvipc": self._sysvipc_dir,
-            "self": lambda: PseudoLink(self.sb, lambda: str(self._current().tgid).encode()),
+            "self": lambda: PseudoLink(self.sb, lambda: str(self.k.current().tgid).encode()),
             "thread-self": lambda: PseudoLink(
-                self.sb, lambda: f"{self._current().tgid}/task/{self._current().pid}".encode()),
+                self.sb, lambda: f"{self.k.current().tgid}/task/{self.k.current().pid}".encode()),
         }
 
     # ---- helpers -------------------------------------------------------------------------
@@ -74,10 +74,6 @@ class ProcFs:
     def _dir(self, name: str, entries: dict[str, Callable[[], Inode]]) -> PseudoDir:
         return PseudoDir(self.sb, 0o555, None, name, lambda: list(entries),
                          lambda n: entries[n]() if n in entries else None)
-
-    def _current(self) -> TaskStruct:
-        """`current`: the task whose syscall is looking (/proc/self)."""
-        return self.k.sched.rqs[0].curr
 
     # ---- the top level -------------------------------------------------------------------
 
@@ -163,7 +159,7 @@ class ProcFs:
         /proc/PID/fd/N leads. The caller must be allowed to look at the task
         (EACCES); then the file open at `fd` now, if the task still has its
         files (ENOENT once the fd is closed or the task has exited)."""
-        if not ptrace_may_access(self._current(), t):
+        if not ptrace_may_access(self.k.current(), t):
             return -E.EACCES
         f = t.files.get(fd) if t.files is not None else None
         return f if f is not None else -E.ENOENT

@@ -18,7 +18,7 @@ with the caller's signal mask swapped in, as sigsuspend does.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Generator, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..fs.file import O_PATH, File
 from ..lib.poll import PollTable
@@ -38,8 +38,8 @@ from ..uapi.poll import (
 )
 from ..uapi.resource import RLIMIT_NOFILE
 from .sched.clock import NSEC_PER_MSEC, NSEC_PER_SEC, NSEC_PER_USEC
-from .sched.wait import schedule_hrtimeout_range
-from .task import TASK_NORMAL, TIF_SIGPENDING, TaskStruct
+from .sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
+from .task import TASK_NORMAL, TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -59,11 +59,6 @@ _REVENTS = struct.Struct("<H")
 _REVENTS_OFFSET = 6
 _TIME = struct.Struct("<qq")  # struct timespec / struct timeval
 _SIGSET_ARGPACK = struct.Struct("<QQ")  # pselect6's {const sigset_t *p; size_t size}
-Blocking = Generator[None, None, int]
-
-
-def signal_pending(t: TaskStruct) -> bool:
-    return bool(t.tif & TIF_SIGPENDING)
 
 
 def fds_bytes(n: int) -> int:

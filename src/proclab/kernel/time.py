@@ -10,7 +10,7 @@ remaining time in *rem (SEMANTICS S2).
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Generator, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..uapi import errno as E
 from ..uapi.time import (
@@ -27,14 +27,13 @@ from ..uapi.time import (
     cpuclock_which,
 )
 from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS, timespec64_to_ns
-from .sched.wait import sleep_until
+from .sched.wait import Sleep as Blocking, sleep_until
 from .task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
 _TS = struct.Struct("<qq")
-Blocking = Generator[None, None, int]
 
 
 class Time:

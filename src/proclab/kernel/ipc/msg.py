@@ -26,7 +26,7 @@ answers ENOSYS, as a kernel built without CONFIG_CHECKPOINT_RESTORE does.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Generator, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ...lib.wait import WaitQueueHead
 from ...uapi import errno as E
@@ -53,8 +53,7 @@ from ...uapi.ipc import (
 )
 from ...uapi.stat import S_IRUGO, S_IWUGO
 from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
-from ..sched.wait import wait_event
-from ..select import signal_pending
+from ..sched.wait import Sleep as Blocking, signal_pending, wait_event
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
 
@@ -70,7 +69,6 @@ SEARCH_EQUAL = 2
 SEARCH_NOTEQUAL = 3
 SEARCH_LESSEQUAL = 4
 
-Blocking = Generator[None, None, int]
 
 # The header of /proc/sysvipc/msg as msg_init() declares it.
 SYSVIPC_MSG_HEADER = ("       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid"

@@ -120,11 +120,6 @@ class Shm:
     def _now(self) -> int:
         return (REALTIME_AT_BOOT + self.k.clock.now) // NSEC_PER_SEC
 
-    def _current_tgid(self) -> int:
-        """The tgid of `current` (the task whose syscall, fork, exec or exit
-        is attaching or detaching), as procfs finds it."""
-        return self.k.sched.rqs[0].curr.tgid
-
     # ---- creation -----------------------------------------------------------------
 
     def newseg(self, t: TaskStruct, key: int, shmflg: int, size: int) -> int:
@@ -155,13 +150,13 @@ class Shm:
     def shm_open(self, shp: ShmidKernel) -> None:
         """A VMA of the segment appears (shmat, fork, a split): one attach more."""
         shp.atime = self._now()
-        shp.lprid = self._current_tgid()
+        shp.lprid = self.k.current().tgid
         shp.nattch += 1
 
     def shm_close(self, shp: ShmidKernel) -> None:
         """A VMA of the segment goes (shmdt, munmap, exec, exit): one attach
         less; the last one destroys a segment marked SHM_DEST."""
-        shp.lprid = self._current_tgid()
+        shp.lprid = self.k.current().tgid
         shp.dtime = self._now()
         shp.nattch -= 1
         if shp.nattch == 0 and shp.mode & SHM_DEST:

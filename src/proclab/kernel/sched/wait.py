@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .clock import Timer
     from .core import Scheduler
 
+# A sleep, or a syscall that may sleep: a generator that yields while the
+# task is off the CPU and returns 0 or -errno.
 Sleep = Generator[None, None, int]
 
 
@@ -25,9 +27,14 @@ def fatal_signal_pending(task: TaskStruct) -> bool:
     return bool((task.pending.signal | task.signal.shared_pending.signal) & sigmask(SIGKILL))
 
 
+def signal_pending(task: TaskStruct) -> bool:
+    """Has `task` a signal to handle before it returns to user mode?"""
+    return bool(task.tif & TIF_SIGPENDING)
+
+
 def signal_pending_state(state: int, task: TaskStruct) -> bool:
     """Should a sleep in `state` end because of a signal?"""
-    if not task.tif & TIF_SIGPENDING:
+    if not signal_pending(task):
         return False
     if state & TASK_INTERRUPTIBLE:
         return True
