@@ -3,7 +3,8 @@ and the kernel-wide invariants tests check after every step."""
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+import struct
+from typing import Any, Callable, Generator, Optional
 
 from proclab.fs.console import BufferConsole
 from proclab.kernel.kernel import Kernel, KernelConfig
@@ -27,6 +28,25 @@ def run_scripted(program: Program, config: Optional[KernelConfig] = None,
     result = kernel.run()
     assert result.reason == "poweroff", result
     return kernel
+
+
+def make_pipe(u) -> Generator[Any, Any, tuple[int, int]]:
+    """pipe(2) from a scripted program: (read fd, write fd)."""
+    fds = u.alloc(8)
+    yield u.sys("pipe", fds)
+    return struct.unpack("<ii", u.read(fds, 8))
+
+
+def write_later(wfd: int, data: int, delay_ns: int) -> Program:
+    """A child program that sleeps `delay_ns`, writes the byte at `data` to
+    `wfd` and exits: what wakes a sleeping poller."""
+
+    def child(c):
+        yield c.sys("nanosleep", c.put(struct.pack("<qq", 0, delay_ns)), 0)
+        yield c.sys("write", wfd, data, 1)
+        yield c.sys("exit_group", 0)
+
+    return child
 
 
 def all_tasks(k: Kernel) -> list[TaskStruct]:

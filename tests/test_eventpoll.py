@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 
-from scripted import run_scripted
+from scripted import make_pipe, run_scripted, write_later
 
 from proclab.fs.console import BufferConsole
 from proclab.kernel.kernel import Kernel, KernelConfig
@@ -22,23 +22,14 @@ def test_items_hang_on_their_files_queues_until_released() -> None:
     seen: dict = {}
 
     def main(u):
-        fds = u.alloc(8)
-        yield u.sys("pipe", fds)
-        rfd, wfd = struct.unpack("<ii", u.read(fds, 8))
+        rfd, wfd = yield from make_pipe(u)
         pipe = u.task.files.get(rfd).pipe
         epfd = yield u.sys("epoll_create1", 0)
         ep = u.task.files.get(epfd)
         event = u.put(EPOLL_EVENT.pack(EPOLLIN, 42))
         yield u.sys("epoll_ctl", epfd, EPOLL_CTL_ADD, rfd, event)
         seen["after_add"] = len(pipe.rd_wait)
-        data = u.put(b"x")
-
-        def child(c):
-            yield c.sys("nanosleep", c.put(struct.pack("<qq", 0, 10 * NSEC_PER_MSEC)), 0)
-            yield c.sys("write", wfd, data, 1)
-            yield c.sys("exit_group", 0)
-
-        yield u.fork(child)
+        yield u.fork(write_later(wfd, u.put(b"x"), 10 * NSEC_PER_MSEC))
         out = u.alloc(EPOLL_EVENT.size * 4)
         seen["got"] = yield u.sys("epoll_wait", epfd, out, 4, -1)
         seen["event"] = EPOLL_EVENT.unpack(u.read(out, EPOLL_EVENT.size))

@@ -10,7 +10,7 @@ import os
 import struct
 import threading
 
-from scripted import run_scripted
+from scripted import make_pipe, run_scripted, write_later
 
 from proclab.fs.console import BufferConsole, HostConsole
 from proclab.kernel.kernel import Kernel, KernelConfig
@@ -24,17 +24,8 @@ def test_a_woken_poller_leaves_no_entry_on_any_queue() -> None:
     seen = {}
 
     def main(u):
-        fds = u.alloc(8)
-        yield u.sys("pipe", fds)
-        rfd, wfd = struct.unpack("<ii", u.read(fds, 8))
-        data = u.put(b"x")
-
-        def child(c):
-            yield c.sys("nanosleep", c.put(struct.pack("<qq", 0, 10 * NSEC_PER_MSEC)), 0)
-            yield c.sys("write", wfd, data, 1)
-            yield c.sys("exit_group", 0)
-
-        yield u.fork(child)
+        rfd, wfd = yield from make_pipe(u)
+        yield u.fork(write_later(wfd, u.put(b"x"), 10 * NSEC_PER_MSEC))
         pollfds = u.put(POLLFD.pack(rfd, POLLIN, 0) + POLLFD.pack(wfd, POLLIN, 0))
         pipe = u.task.files.get(rfd).pipe
         got = yield u.sys("poll", pollfds, 2, -1)

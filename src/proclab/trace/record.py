@@ -115,9 +115,10 @@ class Recorder:
 
     def _count(self, t: TaskStruct, what: int) -> None:
         """One more syscall (0), page fault (1) or COW copy (2) of `t`."""
-        usage = self._usage.get(self._id(t))
+        tid = self._id(t)
+        usage = self._usage.get(tid)
         if usage is None:
-            usage = self._usage[self._id(t)] = [0, 0, 0]
+            usage = self._usage[tid] = [0, 0, 0]
         usage[what] += 1
 
     def _emit_detail(self, name: str, values: tuple) -> None:

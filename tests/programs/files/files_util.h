@@ -54,6 +54,8 @@ static inline const char *ename(int e)
     case ELOOP: return "ELOOP";
     case EOVERFLOW: return "EOVERFLOW";
     case ENOSYS: return "ENOSYS";
+    case ENOMSG: return "ENOMSG";
+    case EIDRM: return "EIDRM";
     default: return "E?";
     }
 }
