@@ -76,7 +76,7 @@ class Time:
         return 0
 
     def sys_time(self, t: TaskStruct, tloc: int) -> int:
-        sec = (REALTIME_AT_BOOT + self.k.clock.now) // NSEC_PER_SEC
+        sec = self.k.clock.real_seconds()
         if tloc and not self.k.uaccess.put_u64(t, tloc, sec):
             return -E.EFAULT
         return sec

@@ -52,7 +52,6 @@ from ...uapi.ipc import (
     MSQID64_DS,
 )
 from ...uapi.stat import S_IRUGO, S_IWUGO
-from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..sched.wait import Sleep as Blocking, signal_pending, wait_event
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
@@ -218,14 +217,11 @@ class Msgs:
         self.k = k
         self.ids: IpcIds[MsgQueue] = IpcIds()
 
-    def _now(self) -> int:
-        return (REALTIME_AT_BOOT + self.k.clock.now) // NSEC_PER_SEC
-
     # ---- creation -----------------------------------------------------------------
 
     def newque(self, t: TaskStruct, key: int, msgflg: int) -> int:
         """newque(): an empty queue of MSGMNB bytes."""
-        return self.ids.ipc_addid(MsgQueue(key, msgflg, t.cred, self._now()))
+        return self.ids.ipc_addid(MsgQueue(key, msgflg, t.cred, self.k.clock.real_seconds()))
 
     def sys_msgget(self, t: TaskStruct, key: int, msgflg: int) -> int:
         """msgget(): through ipcget (msg has no size to check)."""
@@ -247,7 +243,7 @@ class Msgs:
                 msr.wq.wake_up_all()
                 continue
             msq.q_lrpid = msr.r_tsk.pid
-            msq.q_rtime = self._now()
+            msq.q_rtime = self.k.clock.real_seconds()
             msr.r_msg = msg
             msr.wq.wake_up_all()
             return True
@@ -285,7 +281,7 @@ class Msgs:
             if ret or signal_pending(t):
                 return -E.ERESTARTNOHAND
         msq.q_lspid = t.tgid
-        msq.q_stime = self._now()
+        msq.q_stime = self.k.clock.real_seconds()
         if not self.pipelined_send(msq, msg):
             msq.q_messages.append(msg)
             msq.q_cbytes += msgsz
@@ -328,7 +324,7 @@ class Msgs:
                     return -E.E2BIG
                 msq.q_messages.remove(found)
                 msq.q_qnum -= 1
-                msq.q_rtime = self._now()
+                msq.q_rtime = self.k.clock.real_seconds()
                 msq.q_lrpid = t.tgid
                 msq.q_cbytes -= found.m_ts
                 ss_wakeup(msq, False)
@@ -402,7 +398,7 @@ class Msgs:
             return -E.EPERM
         ipc_update_perm(msq, uid, gid, mode)
         msq.q_qbytes = qbytes
-        msq.q_ctime = self._now()
+        msq.q_ctime = self.k.clock.real_seconds()
         expunge_all(msq, -E.EAGAIN)
         ss_wakeup(msq, False)
         return 0

@@ -53,7 +53,6 @@ from ...uapi.ipc import (
     SETVAL,
 )
 from ...uapi.stat import S_IRUGO, S_IWUGO
-from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..sched.wait import wait_event
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
@@ -174,15 +173,12 @@ class Sems:
         self.k = k
         self.ids: IpcIds[SemArray] = IpcIds()
 
-    def _now(self) -> int:
-        return (REALTIME_AT_BOOT + self.k.clock.now) // NSEC_PER_SEC
-
     # ---- creation -----------------------------------------------------------------
 
     def newary(self, t: TaskStruct, key: int, nsems: int, semflg: int) -> int:
         if not nsems:
             return -E.EINVAL
-        return self.ids.ipc_addid(SemArray(key, semflg, t.cred, nsems, self._now()))
+        return self.ids.ipc_addid(SemArray(key, semflg, t.cred, nsems, self.k.clock.real_seconds()))
 
     def sys_semget(self, t: TaskStruct, key: int, nsems: int, semflg: int) -> int:
         if nsems < 0 or nsems > SEMMSL:
@@ -208,7 +204,7 @@ class Sems:
                     continue
                 sma.pending.remove(q)
                 if err == 0:
-                    sma.otime = self._now()
+                    sma.otime = self.k.clock.real_seconds()
                 q.status = err
                 q.wq.wake_up_all()
                 if err == 0 and q.alter:
@@ -253,7 +249,7 @@ class Sems:
         q = SemQueue(t, sops, self.find_alloc_undo(t, sma) if undos else None, alter)
         err = perform_atomic_semop(sma, q)
         if err == 0:
-            sma.otime = self._now()
+            sma.otime = self.k.clock.real_seconds()
             if alter:
                 self.update_queue(sma)
             return 0
@@ -311,7 +307,7 @@ class Sems:
                 return -E.EFAULT
             uid, gid, mode = struct.unpack_from("<4xII8xI", raw)
             ipc_update_perm(sma, uid, gid, mode)
-            sma.ctime = self._now()
+            sma.ctime = self.k.clock.real_seconds()
             return 0
         write = cmd in (SETVAL, SETALL)
         if not ipcperms(t.cred, sma, S_IWUGO if write else S_IRUGO):
@@ -334,7 +330,7 @@ class Sems:
                 sem.sempid = t.tgid
             for un in sma.undos:
                 un.semadj = [0] * nsems
-            sma.ctime = self._now()
+            sma.ctime = self.k.clock.real_seconds()
             self.update_queue(sma)
             return 0
         if semnum < 0 or semnum >= nsems:
@@ -350,7 +346,7 @@ class Sems:
         sem.sempid = t.tgid
         for un in sma.undos:
             un.semadj[semnum] = 0
-        sma.ctime = self._now()
+        sma.ctime = self.k.clock.real_seconds()
         self.update_queue(sma)
         return 0
 

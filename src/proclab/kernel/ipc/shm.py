@@ -45,7 +45,6 @@ from ...uapi.ipc import (
     SHMSEG,
 )
 from ...uapi.stat import S_IRUGO, S_IWUGO, S_IXUGO
-from ..sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT
 from ..task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
 
@@ -117,9 +116,6 @@ class Shm:
         self.ids: IpcIds[ShmidKernel] = IpcIds()
         self.shm_tot = 0                # pages of all segments (ns->shm_tot)
 
-    def _now(self) -> int:
-        return (REALTIME_AT_BOOT + self.k.clock.now) // NSEC_PER_SEC
-
     # ---- creation -----------------------------------------------------------------
 
     def newseg(self, t: TaskStruct, key: int, shmflg: int, size: int) -> int:
@@ -130,7 +126,7 @@ class Shm:
         numpages = page_align(size) >> PAGE_SHIFT
         if self.shm_tot + numpages > SHMALL:
             return -E.ENOSPC
-        shp = ShmidKernel(key, shmflg, t.cred, size, SharedAnon(self.k.phys), t.tgid, self._now())
+        shp = ShmidKernel(key, shmflg, t.cred, size, SharedAnon(self.k.phys), t.tgid, self.k.clock.real_seconds())
         shp.file.shm = self
         err = self.ids.ipc_addid(shp)
         if err < 0:
@@ -149,7 +145,7 @@ class Shm:
 
     def shm_open(self, shp: ShmidKernel) -> None:
         """A VMA of the segment appears (shmat, fork, a split): one attach more."""
-        shp.atime = self._now()
+        shp.atime = self.k.clock.real_seconds()
         shp.lprid = self.k.current().tgid
         shp.nattch += 1
 
@@ -157,7 +153,7 @@ class Shm:
         """A VMA of the segment goes (shmdt, munmap, exec, exit): one attach
         less; the last one destroys a segment marked SHM_DEST."""
         shp.lprid = self.k.current().tgid
-        shp.dtime = self._now()
+        shp.dtime = self.k.clock.real_seconds()
         shp.nattch -= 1
         if shp.nattch == 0 and shp.mode & SHM_DEST:
             self.shm_destroy(shp)
@@ -262,7 +258,7 @@ class Shm:
             uid, gid, mode = int.from_bytes(perm[4:8], "little"), int.from_bytes(perm[8:12], "little"), \
                 int.from_bytes(perm[20:24], "little")
             ipc_update_perm(shp, uid, gid, mode)
-            shp.ctime = self._now()
+            shp.ctime = self.k.clock.real_seconds()
             return 0
         self.do_shm_rmid(shp)
         return 0

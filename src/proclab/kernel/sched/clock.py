@@ -78,6 +78,10 @@ class Clock:
         self._timers: SortedList = SortedList(key=lambda t: (t.expires, t.seq))
         self._seq = 0
 
+    def real_seconds(self) -> int:
+        """ktime_get_real_seconds(): whole seconds of CLOCK_REALTIME."""
+        return (REALTIME_AT_BOOT + self.now) // NSEC_PER_SEC
+
     def advance(self, ns: int) -> None:
         self.now += ns
 
