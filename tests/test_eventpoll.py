@@ -14,7 +14,7 @@ from scripted import make_pipe, run_scripted, write_later
 
 from proclab.fs.console import BufferConsole
 from proclab.kernel.kernel import Kernel, KernelConfig
-from proclab.kernel.sched.clock import NSEC_PER_MSEC
+from proclab.kernel.time.timekeeping import NSEC_PER_MSEC
 from proclab.uapi.eventpoll import EPOLL_CTL_ADD, EPOLL_EVENT, EPOLLIN
 
 

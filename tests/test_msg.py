@@ -1,4 +1,4 @@
-"""System V message queues driven by scripted programs (kernel/ipc/msg.py):
+"""System V message queues driven by scripted programs (ipc/msg.py):
 what the C conformance program cannot do on a shared host -- public keys,
 other users, and the order in which waiting senders and receivers are served."""
 

@@ -16,7 +16,7 @@ wakeup, an EPOLLONESHOT one is disabled until EPOLL_CTL_MOD.
 An item goes away with EPOLL_CTL_DEL, when the epoll file is released, or
 when the last reference to the watched file is dropped (eventpoll_release,
 called by File.put): closing one of two fds of the same file keeps it. The
-sleep of epoll_wait is in kernel/eventpoll.py.
+sleep of epoll_wait is in fs/eventpoll_sys.py.
 """
 
 from __future__ import annotations

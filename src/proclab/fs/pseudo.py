@@ -6,7 +6,7 @@ so /proc always shows the tasks alive now; a `PseudoFile` produces its text
 when opened (`show`) and may accept a write (`store`); a `PseudoLink`'s target
 is computed when it is read or followed; a `MagicLink` (/proc/PID/fd/N) is
 not followed through its text at all: it leads straight to an open file. The
-kernel builds such a tree (kernel/procfs.py) and mounts it; fs/ only provides
+kernel builds such a tree (fs/proc/) and mounts it; fs/ only provides
 the machinery.
 """
 

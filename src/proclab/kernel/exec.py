@@ -32,7 +32,7 @@ from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_STACK
 from ..uapi.stat import PATH_MAX
 from .fork import unshare_fd
-from .sched.clock import COSTS, USER_HZ
+from .time.timekeeping import COSTS, USER_HZ
 from .sched.wait import fatal_signal_pending
 from .task import (
     EXIT_DEAD,

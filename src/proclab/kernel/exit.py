@@ -27,8 +27,8 @@ from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
 from sortedcontainers import SortedDict
 
 from ..lib.wait import WaitQueueEntry, WaitQueueHead
-from .sched.clock import NSEC_PER_USEC
-from .sigframe import pack_siginfo
+from .time.timekeeping import NSEC_PER_USEC
+from ..arch.x86_64.signal import pack_siginfo
 from .task import (
     EXIT_DEAD,
     EXIT_ZOMBIE,

@@ -22,7 +22,7 @@ from ..uapi import errno as E
 from ..uapi import sched as C
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_NPROC
-from .sched.clock import COSTS
+from .time.timekeeping import COSTS
 from .sched.wait import wait_event
 from .task import (
     PF_EXITING,

@@ -18,7 +18,7 @@ from ..arch.x86_64.pgtable import PAGE_SHIFT
 from ..lib.wait import WaitQueueHead
 from ..mm.mm_struct import VM_SHARED
 from ..uapi import errno as E
-from .sched.clock import REALTIME_AT_BOOT
+from .time.timekeeping import REALTIME_AT_BOOT
 from .sched.wait import wait_event
 from .task import TaskStruct
 

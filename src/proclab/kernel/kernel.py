@@ -34,41 +34,41 @@ from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
 from ..uapi.unistd import NAMES as SYSCALL_NAMES
 from . import init as initmod
-from .entry import Entry
-from .eventpoll import EventPollCalls
+from ..arch.x86_64.entry import Entry
+from ..fs.eventpoll_sys import EventPollCalls
 from .cred import Creds
 from .exec import Exec
 from .exit import Exit
-from .fileio import FileIO
+from ..fs.read_write import FileIO
 from .fork import Fork
 from .futex import Futex
-from .ipc.msg import Msgs
-from .ipc.sem import Sems
-from .ipc.shm import Shm
-from .itimer import ITimers
+from ..ipc.msg import Msgs
+from ..ipc.sem import Sems
+from ..ipc.shm import Shm
+from .time.itimer import ITimers
 from .jobctl import JobControl
-from .mman import Mman
-from .namei import Namei
+from ..mm.mman import Mman
+from ..fs.open import Namei
 from .pid import PID_MAX_DEFAULT, PidNamespace
-from .posix_cpu_timers import PosixCpuTimers
-from .posix_timers import PosixTimers
-from .procfs import ProcFs
-from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
+from .time.posix_cpu_timers import PosixCpuTimers
+from .time.posix_timers import PosixTimers
+from ..fs.proc.root import ProcFs
+from .time.timekeeping import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Scheduler
 from .sched.policy import RoundRobin, SchedPolicy
-from .select import Select
-from .sigframe import SigFrames
+from ..fs.select import Select
+from ..arch.x86_64.signal import SigFrames
 from .signal import Signals
-from .socket import Socket
-from .stat import Stat
+from ..net.socket import Socket
+from ..fs.stat import Stat
 from .sys import Sys
 from .syscalls import build_syscall_table
 from .task import DEFAULT_RLIMITS, PF_IDLE, PF_KTHREAD, SIGNAL_UNKILLABLE, TASK_RUNNING, Cred, SigHand, SignalStruct, TaskStruct
-from .time import Time
-from .traps import Traps
-from .uaccess import UserAccess
+from .time.time import Time
+from ..arch.x86_64.traps import Traps
+from ..arch.x86_64.uaccess import UserAccess
 from .workqueue import Workqueue
-from .xattr import Xattr
+from ..fs.xattr import Xattr
 
 
 @dataclass

@@ -24,9 +24,9 @@ from ..arch.x86_64.context import Context
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
-from .sched.clock import COSTS, ns_to_clock_t
+from .time.timekeeping import COSTS, ns_to_clock_t
 from .sched.wait import signal_pending_state
-from .sigframe import pack_siginfo
+from ..arch.x86_64.signal import pack_siginfo
 from .task import (
     JOBCTL_STOP_PENDING,
     PF_EXITING,

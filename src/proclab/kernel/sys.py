@@ -13,7 +13,7 @@ from ..uapi import errno as E
 from ..uapi import prctl as P
 from ..uapi import signal as S
 from ..uapi.resource import RLIM_NLIMITS, RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
-from .sched.clock import NSEC_PER_SEC, ns_to_clock_t
+from .time.timekeeping import NSEC_PER_SEC, ns_to_clock_t
 from .task import PF_FORKNOEXEC, TIF_NEED_RESCHED, TaskStruct, process_usage
 from .usermode import ScriptThread
 

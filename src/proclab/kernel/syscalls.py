@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..uapi.unistd import NR
-from .socket import ON_SOCKET_FD
+from ..net.socket import ON_SOCKET_FD
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -50,7 +50,8 @@ def adapt(fn: Handler, spec: str) -> Adapter:
     return maker(fn)
 
 
-def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
+def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
+    """(name, handler, argument types) of every implemented system call."""
     fio, mm, sig, ex, fk, sy, tm = k.fileio, k.mman, k.signal, k.exit, k.fork, k.sys, k.time
     nm, st, xa = k.namei, k.stat, k.xattr
     entries: list[tuple[str, Handler, str]] = [
@@ -135,7 +136,7 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("fsync", fio.sys_fsync, "i"),
         ("fdatasync", fio.sys_fsync, "i"),
         ("sync", fio.sys_sync, ""),
-        # sockets: no address family is registered (kernel/socket.py)
+        # sockets: no address family is registered (net/socket.py)
         ("socket", k.socket.sys_socket, "iii"),
         ("socketpair", k.socket.sys_socketpair, "iiip"),
         *((name, k.socket.sockfd_lookup, "i") for name in ON_SOCKET_FD),
@@ -262,4 +263,9 @@ def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
         ("clock_nanosleep", tm.sys_clock_nanosleep, "iipp"),
         ("restart_syscall", tm.sys_restart_syscall, ""),
     ]
-    return {NR[name]: adapt(fn, spec) for name, fn, spec in entries}
+    return entries
+
+
+def build_syscall_table(k: Kernel) -> dict[int, Adapter]:
+    """sys_call_table: number -> adapter calling the handler."""
+    return {NR[name]: adapt(fn, spec) for name, fn, spec in syscall_entries(k)}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..fs.file import FilesStruct, FsStruct
     from ..mm.mm_struct import MmStruct
     from .pid import Pid
-    from .posix_timers import KItimer
+    from .time.posix_timers import KItimer
 
 # task->state
 TASK_RUNNING = 0x0000

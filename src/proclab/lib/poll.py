@@ -4,7 +4,7 @@ poll/select which wait queues to sleep on.
 A file's `poll(pt)` (f_op->poll) calls `poll_wait(pt, queue)` for each queue
 whose wakeups may change its answer, then returns its POLL* mask at once; it
 never sleeps. The table's `qproc` (poll_queue_proc) belongs to the caller:
-kernel/select.py hangs an entry for the task on each queue. A table whose
+fs/select.py hangs an entry for the task on each queue. A table whose
 `qproc` is None (or no table at all) only asks for the mask: the caller
 already found something ready, or will not sleep.
 """

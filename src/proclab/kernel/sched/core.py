@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..task import TASK_DEAD, TASK_NORMAL, TASK_RUNNING, TIF_NEED_RESCHED
-from .clock import COSTS, Clock
+from ..time.timekeeping import COSTS, Clock
 from .policy import SchedPolicy
 
 if TYPE_CHECKING:  # pragma: no cover

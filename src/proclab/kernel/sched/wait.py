@@ -15,7 +15,7 @@ from ..task import TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_WAKEKILL, TIF_SIGPENDI
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..task import TaskStruct
-    from .clock import Timer
+    from ..time.timekeeping import Timer
     from .core import Scheduler
 
 # A sleep, or a syscall that may sleep: a generator that yields while the

@@ -13,13 +13,13 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
-from ..uapi import errno as E
-from ..uapi import signal as S
-from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, TICK_NS
-from .task import SignalStruct, TaskStruct
+from ...uapi import errno as E
+from ...uapi import signal as S
+from .timekeeping import NSEC_PER_SEC, NSEC_PER_USEC, TICK_NS
+from ..task import SignalStruct, TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel import Kernel
 
 ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
 _TIMERVAL2 = struct.Struct("<qqqq")  # it_interval, it_value (each a struct timeval)

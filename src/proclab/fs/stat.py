@@ -12,14 +12,14 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Union
 
-from ..fs.inode import Inode
-from ..fs.regfile import DirFile
+from .inode import Inode
+from .regfile import DirFile
 from ..uapi import errno as E
 from ..uapi.stat import AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS
-from .task import TaskStruct
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 _STAT = struct.Struct("<QQQIIIIQqqqQQQQQQ24x")   # struct stat (x86-64), 144 bytes
 _STATX_HEAD = struct.Struct("<IIQIIIHHQQQQ")       # up to stx_attributes_mask, 64 bytes

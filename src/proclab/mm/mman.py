@@ -10,13 +10,13 @@ from ..arch.x86_64.pgtable import PAGE_MASK
 from ..fs.devices import ZeroFile
 from ..fs.file import O_APPEND
 from ..fs.regfile import RegularFile
-from ..mm import mmap as mmap_ops
+from . import mmap as mmap_ops
 from ..uapi import errno as E
 from ..uapi import mman as M
-from .task import TaskStruct
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 
 class Mman:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from ...arch.x86_64.pgtable import PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, page_align
-from ...mm import mmap as mmap_ops
-from ...mm.filemap import AddressSpace, SharedAnon
-from ...uapi import errno as E
-from ...uapi import mman as M
-from ...uapi.ipc import (
+from ..arch.x86_64.pgtable import PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, page_align
+from ..mm import mmap as mmap_ops
+from ..mm.filemap import AddressSpace, SharedAnon
+from ..uapi import errno as E
+from ..uapi import mman as M
+from ..uapi.ipc import (
     IPC_INFO,
     IPC_RMID,
     IPC_SET,
@@ -44,12 +44,12 @@ from ...uapi.ipc import (
     SHMMNI,
     SHMSEG,
 )
-from ...uapi.stat import S_IRUGO, S_IWUGO, S_IXUGO
-from ..task import Cred, TaskStruct
+from ..uapi.stat import S_IRUGO, S_IWUGO, S_IXUGO
+from ..kernel.task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 
 # The header of /proc/sysvipc/shm as shm_init() declares it (BITS_PER_LONG 64).

@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional
 
-from ..fs.file import O_PATH, File
+from .file import O_PATH, File
 from ..lib.poll import PollTable
 from ..lib.wait import WaitQueueEntry, WaitQueueHead
 from ..uapi import errno as E
@@ -37,13 +37,13 @@ from ..uapi.poll import (
     POLLWRNORM,
 )
 from ..uapi.resource import RLIMIT_NOFILE
-from .sched.clock import NSEC_PER_MSEC, NSEC_PER_SEC, NSEC_PER_USEC
-from .sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
-from .task import TASK_NORMAL, TaskStruct
+from ..kernel.time.timekeeping import NSEC_PER_MSEC, NSEC_PER_SEC, NSEC_PER_USEC
+from ..kernel.sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
+from ..kernel.task import TASK_NORMAL, TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
-    from .sched.core import Scheduler
+    from ..kernel.kernel import Kernel
+    from ..kernel.sched.core import Scheduler
 
 MSEC_PER_SEC = 1000
 USEC_PER_SEC = 1_000_000

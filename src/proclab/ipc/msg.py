@@ -28,9 +28,9 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional, Union
 
-from ...lib.wait import WaitQueueHead
-from ...uapi import errno as E
-from ...uapi.ipc import (
+from ..lib.wait import WaitQueueHead
+from ..uapi import errno as E
+from ..uapi.ipc import (
     IPC_INFO,
     IPC_NOWAIT,
     IPC_RMID,
@@ -51,13 +51,13 @@ from ...uapi.ipc import (
     MSGTQL,
     MSQID64_DS,
 )
-from ...uapi.stat import S_IRUGO, S_IWUGO
-from ..sched.wait import Sleep as Blocking, signal_pending, wait_event
-from ..task import Cred, TaskStruct
+from ..uapi.stat import S_IRUGO, S_IWUGO
+from ..kernel.sched.wait import Sleep as Blocking, signal_pending, wait_event
+from ..kernel.task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 LONG_MAX = (1 << 63) - 1
 INT_MAX = (1 << 31) - 1

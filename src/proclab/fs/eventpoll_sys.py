@@ -8,7 +8,7 @@ through ep_poll_callback, until an item has events, the timeout's virtual
 time comes or a signal arrives. A signal ends the wait with EINTR, never
 restarted (SEMANTICS S2), with or without a handler. epoll_pwait and
 epoll_pwait2 swap the caller's signal mask in for the wait, as ppoll does
-(kernel/select.py).
+(fs/select.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..arch.x86_64.pgtable import TASK_SIZE
-from ..fs.eventpoll import EventPoll
+from .eventpoll import EventPoll
 from ..lib.wait import WaitQueueEntry
 from ..uapi import errno as E
 from ..uapi.eventpoll import (
@@ -30,13 +30,13 @@ from ..uapi.eventpoll import (
     EPOLLEXCLUSIVE_OK_BITS,
     EPOLLHUP,
 )
-from .sched.clock import NSEC_PER_MSEC
-from .sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
+from ..kernel.time.timekeeping import NSEC_PER_MSEC
+from ..kernel.sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
 from .select import MSEC_PER_SEC
-from .task import TaskStruct
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 EP_MAX_EVENTS = 0x7FFFFFFF // EPOLL_EVENT.size
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Callable, Generic, Optional, TypeVar
 
-from ...uapi import errno as E
-from ...uapi.ipc import IPC64_PERM, IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPCMNI, SEQ_MULTIPLIER
-from ..task import Cred
+from ..uapi import errno as E
+from ..uapi.ipc import IPC64_PERM, IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPCMNI, SEQ_MULTIPLIER
+from ..kernel.task import Cred
 
 S_IRWXUGO = 0o777
 

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
 
-from ..arch.x86_64.context import FS_BASE, RAX, RIP, RSP, Context
-from ..arch.x86_64.cpu import Stop
-from ..uapi import errno as E
-from ..uapi import signal as S
-from ..uapi.unistd import NR
-from .sched.clock import COSTS, TICK_INSNS, TICK_NS
-from .task import TASK_RUNNING, TIF_NEED_RESCHED, TIF_SIGPENDING, TaskStruct
-from .usermode import ScriptThread, UserApi
+from .context import FS_BASE, RAX, RIP, RSP, Context
+from .cpu import Stop
+from ...uapi import errno as E
+from ...uapi import signal as S
+from ...uapi.unistd import NR
+from ...kernel.time.timekeeping import COSTS, TICK_INSNS, TICK_NS
+from ...kernel.task import TASK_RUNNING, TIF_NEED_RESCHED, TIF_SIGPENDING, TaskStruct
+from ...kernel.usermode import ScriptThread, UserApi
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
-    from .sched.core import Runqueue
+    from ...kernel.kernel import Kernel
+    from ...kernel.sched.core import Runqueue
 
 # A scripted program gets a tick every this many syscalls (like TICK_INSNS).
 SCRIPT_STEPS_PER_TICK = TICK_NS // COSTS["script_step"]

@@ -36,12 +36,12 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional, Protocol, Union
 
-from ..uapi import errno as E
-from ..uapi import signal as S
-from .pid import Pid
-from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, Timer
-from .task import SigQueue, SignalStruct, TaskStruct
-from ..uapi.time import (
+from ...uapi import errno as E
+from ...uapi import signal as S
+from ..pid import Pid
+from .timekeeping import NSEC_PER_SEC, REALTIME_AT_BOOT, Timer
+from ..task import SigQueue, SignalStruct, TaskStruct
+from ...uapi.time import (
     CLOCK_BOOTTIME,
     CLOCK_MONOTONIC,
     CLOCK_MONOTONIC_COARSE,
@@ -56,7 +56,7 @@ from ..uapi.time import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel import Kernel
 
 INT_MAX = 0x7FFF_FFFF
 KTIME_MAX = (1 << 63) - 1

@@ -21,13 +21,13 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional
 
-from ..arch.x86_64.context import EFLAGS, FXSAVE_SIZE, GPRS, RSP, Context
-from ..uapi import errno as E
-from ..uapi import signal as S
-from .task import TaskStruct
+from .context import EFLAGS, FXSAVE_SIZE, GPRS, RSP, Context
+from ...uapi import errno as E
+from ...uapi import signal as S
+from ...kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ...kernel.kernel import Kernel
 
 # struct sigcontext: 18 general registers, cs/gs/fs/ss, err, trapno, oldmask,
 # cr2, fpstate, 8 reserved words.

@@ -12,8 +12,8 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional
 
-from ..uapi import errno as E
-from ..uapi.time import (
+from ...uapi import errno as E
+from ...uapi.time import (
     CLOCK_BOOTTIME,
     CLOCK_MONOTONIC,
     CLOCK_MONOTONIC_COARSE,
@@ -26,12 +26,12 @@ from ..uapi.time import (
     TIMER_ABSTIME,
     cpuclock_which,
 )
-from .sched.clock import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS, timespec64_to_ns
-from .sched.wait import Sleep as Blocking, sleep_until
-from .task import TaskStruct
+from .timekeeping import NSEC_PER_SEC, NSEC_PER_USEC, REALTIME_AT_BOOT, TICK_NS, timespec64_to_ns
+from ..sched.wait import Sleep as Blocking, sleep_until
+from ..task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel import Kernel
 
 _TS = struct.Struct("<qq")
 

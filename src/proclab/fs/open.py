@@ -15,9 +15,9 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional, Union
 
-from ..fs.devices import CharDevice
-from ..fs.dir import Directory
-from ..fs.file import (
+from .devices import CharDevice
+from .dir import Directory
+from .file import (
     O_ACCMODE,
     O_CLOEXEC,
     O_CREAT,
@@ -33,13 +33,13 @@ from ..fs.file import (
     O_WRONLY,
     File,
 )
-from ..fs.hostfs import HostFile
-from ..fs.inode import Inode, permission
-from ..fs.memfs import MemFile
-from ..fs.namei import LAST_DOT, LAST_DOTDOT, LAST_ROOT, FsIds, Found, Walker
-from ..fs.pipe import FifoInode, PipeFile, fifo_open
-from ..fs.pseudo import PseudoFile
-from ..fs.regfile import DirFile, PathFile, RegularFile
+from .hostfs import HostFile
+from .inode import Inode, permission
+from .memfs import MemFile
+from .namei import LAST_DOT, LAST_DOTDOT, LAST_ROOT, FsIds, Found, Walker
+from .pipe import FifoInode, PipeFile, fifo_open
+from .pseudo import PseudoFile
+from .regfile import DirFile, PathFile, RegularFile
 from ..uapi import errno as E
 from ..uapi.stat import (
     AT_EACCESS,
@@ -57,11 +57,11 @@ from ..uapi.stat import (
     S_IFREG,
     S_IFSOCK,
 )
-from .sched.wait import Sleep as Blocking
-from .task import TaskStruct
+from ..kernel.sched.wait import Sleep as Blocking
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2

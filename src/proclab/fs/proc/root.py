@@ -16,23 +16,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
-from ..fs.file import O_PATH, File
-from ..fs.inode import Inode, SuperBlock
-from ..fs.pseudo import MagicLink, PseudoDir, PseudoFile, PseudoLink
-from ..uapi import errno as E
-from ..uapi.ipc import MSGMAX, MSGMNB, MSGMNI, SEMMNI, SEMMNS, SEMMSL, SEMOPM, SHMALL, SHMMAX, SHMMNI
-from ..uapi.resource import RLIMIT_SIGPENDING
-from ..uapi.signal import SIG_DFL, SIG_IGN, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID
-from .ipc.msg import SYSVIPC_MSG_HEADER, sysvipc_msg_proc_show
-from .ipc.sem import SYSVIPC_SEM_HEADER, sysvipc_sem_proc_show
-from .ipc.shm import SYSVIPC_SHM_HEADER, sysvipc_shm_proc_show
-from .ptrace import ptrace_may_access
-from .sched.clock import NSEC_PER_SEC, REALTIME_AT_BOOT, ns_to_clock_t
-from .sys import UTSNAME
-from .task import EXIT_ZOMBIE, TaskStruct, state_char
+from ..file import O_PATH, File
+from ..inode import Inode, SuperBlock
+from ..pseudo import MagicLink, PseudoDir, PseudoFile, PseudoLink
+from ...uapi import errno as E
+from ...uapi.ipc import MSGMAX, MSGMNB, MSGMNI, SEMMNI, SEMMNS, SEMMSL, SEMOPM, SHMALL, SHMMAX, SHMMNI
+from ...uapi.resource import RLIMIT_SIGPENDING
+from ...uapi.signal import SIG_DFL, SIG_IGN, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID
+from ...ipc.msg import SYSVIPC_MSG_HEADER, sysvipc_msg_proc_show
+from ...ipc.sem import SYSVIPC_SEM_HEADER, sysvipc_sem_proc_show
+from ...ipc.shm import SYSVIPC_SHM_HEADER, sysvipc_shm_proc_show
+from ...kernel.ptrace import ptrace_may_access
+from ...kernel.time.timekeeping import NSEC_PER_SEC, REALTIME_AT_BOOT, ns_to_clock_t
+from ...kernel.sys import UTSNAME
+from ...kernel.task import EXIT_ZOMBIE, TaskStruct, state_char
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ...kernel.kernel import Kernel
 
 PROC_SUPER_MAGIC = 0x9FA0
 PROC_DEV = 0x16

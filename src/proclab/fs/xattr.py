@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from ..uapi import errno as E
 from ..uapi.stat import AT_FDCWD
-from .task import TaskStruct
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 
 class Xattr:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..uapi import errno as E
-from .task import TaskStruct
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 # include/linux/net.h
 SOCK_MAX = 11

@@ -12,13 +12,13 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..arch.x86_64.pgtable import ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
-from ..uapi import errno as E
-from .sched.clock import timespec64_to_ns
+from .pgtable import ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
+from ...uapi import errno as E
+from ...kernel.time.timekeeping import timespec64_to_ns
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..mm.mm_struct import MmStruct
-    from .task import TaskStruct
+    from ...mm.mm_struct import MmStruct
+    from ...kernel.task import TaskStruct
 
 # fault(task, mm, addr, access, from_kernel) -> pte or None
 FaultFn = Callable[["TaskStruct", "MmStruct", int, int, bool], Optional[int]]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from ..arch.x86_64 import cpu as X
-from ..arch.x86_64.context import RAX, RCX, RDX, RIP
-from ..arch.x86_64.decode import fault_address
-from ..arch.x86_64.pgtable import ACCESS_FETCH, ACCESS_NAMES, ACCESS_WRITE, PAGE_MASK, PAGE_SHIFT
-from ..mm.fault import (
+from . import cpu as X
+from .context import RAX, RCX, RDX, RIP
+from .decode import fault_address
+from .pgtable import ACCESS_FETCH, ACCESS_NAMES, ACCESS_WRITE, PAGE_MASK, PAGE_SHIFT
+from ...mm.fault import (
     FAULT_COW_COPY,
     FAULT_COW_REUSE,
     FAULT_MAJOR,
@@ -31,14 +31,14 @@ from ..mm.fault import (
     KIND_NAMES,
     handle_mm_fault,
 )
-from ..mm.physmem import OutOfMemory
-from ..uapi import signal as S
-from .sched.clock import COSTS
+from ...mm.physmem import OutOfMemory
+from ...uapi import signal as S
+from ...kernel.time.timekeeping import COSTS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..mm.mm_struct import MmStruct
-    from .kernel import Kernel
-    from .task import TaskStruct
+    from ...mm.mm_struct import MmStruct
+    from ...kernel.kernel import Kernel
+    from ...kernel.task import TaskStruct
 
 
 # Unresolvable faults: the signal and si_code they mean.

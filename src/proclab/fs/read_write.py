@@ -12,19 +12,19 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Generator, Optional, Union
 
-from ..fs.file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_PATH, File
-from ..fs.locks import LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, flock_context, flock_lock_inode
-from ..fs.pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, PipeFile, create_pipe_files, fifo_partner, pipe_fcntl
+from .file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_PATH, File
+from .locks import LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, flock_context, flock_lock_inode
+from .pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, PipeFile, create_pipe_files, fifo_partner, pipe_fcntl
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_NOFILE
-from .fork import unshare_fd
-from .sched.wait import Sleep as Blocking, wait_event
-from .signal import siginfo
-from .task import TaskStruct
+from ..kernel.fork import unshare_fd
+from ..kernel.sched.wait import Sleep as Blocking, wait_event
+from ..kernel.signal import siginfo
+from ..kernel.task import TaskStruct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 MAX_RW_COUNT = 0x7FFFF000
 IOV_MAX = 1024

@@ -21,9 +21,9 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Generator, Optional
 
-from ...lib.wait import WaitQueueHead
-from ...uapi import errno as E
-from ...uapi.ipc import (
+from ..lib.wait import WaitQueueHead
+from ..uapi import errno as E
+from ..uapi.ipc import (
     GETALL,
     GETNCNT,
     GETPID,
@@ -52,13 +52,13 @@ from ...uapi.ipc import (
     SETALL,
     SETVAL,
 )
-from ...uapi.stat import S_IRUGO, S_IWUGO
-from ..sched.wait import wait_event
-from ..task import Cred, TaskStruct
+from ..uapi.stat import S_IRUGO, S_IWUGO
+from ..kernel.sched.wait import wait_event
+from ..kernel.task import Cred, TaskStruct
 from .util import IpcIds, KernIpcPerm, ipc_update_perm, ipcget, ipcperms, may_change
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..kernel import Kernel
+    from ..kernel.kernel import Kernel
 
 Sop = tuple[int, int, int]  # sem_num, sem_op, sem_flg
 

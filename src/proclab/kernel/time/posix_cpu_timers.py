@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional, Union
 
-from ..uapi import errno as E
-from ..uapi.time import (
+from ...uapi import errno as E
+from ...uapi.time import (
     CLOCK_PROCESS_CPUTIME_ID,
     CLOCK_THREAD_CPUTIME_ID,
     CPUCLOCK_MAX,
@@ -33,12 +33,12 @@ from ..uapi.time import (
     cpuclock_pid,
     cpuclock_which,
 )
-from .pid import Pid
+from ..pid import Pid
 from .posix_timers import POSIX_TIMER_ARMED, POSIX_TIMER_DISARMED, KItimer, Setting
-from .task import TaskStruct, process_usage, task_usage
+from ..task import TaskStruct, process_usage, task_usage
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ..kernel import Kernel
 
 
 def encoded(which_clock: int) -> int:

@@ -1,0 +1,1 @@
+"""The proc filesystem (fs/proc/)."""

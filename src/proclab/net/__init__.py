@@ -1,0 +1,1 @@
+"""Networking (net/): sockets."""
