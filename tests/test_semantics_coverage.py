@@ -19,7 +19,7 @@ REQUIRED = {
 
 def named_ids() -> set[str]:
     found: set[str] = set()
-    for path in [*HERE.glob("*.py"), *HERE.rglob("programs/**/*.c")]:
+    for path in [*HERE.rglob("*.py"), *HERE.rglob("programs/**/*.c")]:
         text = path.read_text(errors="replace")
         for m in re.finditer(r"\b([A-Z])(\d)(?:\s*-\s*\1?(\d))?\b", text):
             letter, first, last = m.group(1), int(m.group(2)), int(m.group(3) or m.group(2))

@@ -1,1 +1,1 @@
-"""Files: descriptor tables, the console, pipes, read-only host files."""
+"""Files (fs/): the VFS, descriptor tables, pipes, the console, /proc, and every file system call."""

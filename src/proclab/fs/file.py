@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Optional, Union
 from ..lib.poll import DEFAULT_POLLMASK, PollTable
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
+from ..uapi.resource import RLIMIT_NOFILE
 from .locks import locks_remove_file
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..kernel.task import TaskStruct
     from .dir import Directory
     from .eventpoll import EpItem
     from .inode import Inode
@@ -220,3 +222,28 @@ class FsStruct:
 
     def copy(self) -> "FsStruct":
         return FsStruct(self.cwd, self.root, self.umask)
+
+
+def fdget_raw(t: TaskStruct, fd: int) -> Optional[File]:
+    """fdget_raw(): the open file behind `fd` of task `t`, O_PATH handles
+    included, or None."""
+    return t.files.get(fd) if t.files is not None else None
+
+
+def fdget(t: TaskStruct, fd: int) -> Optional[File]:
+    """fdget(): the open file behind `fd`; an O_PATH handle is no file here."""
+    f = fdget_raw(t, fd)
+    return None if f is None or f.flags & O_PATH else f
+
+
+def fd_inode(t: TaskStruct, fd: int) -> Union[Inode, int]:
+    """The inode behind `fd` (what fstat and the f*() calls work on), or -EBADF."""
+    f = fdget_raw(t, fd)
+    if f is None or f.inode is None:
+        return -E.EBADF
+    return f.inode
+
+
+def fd_limit(t: TaskStruct) -> int:
+    """rlimit(RLIMIT_NOFILE), bounded by NR_OPEN (fs/file.c sysctl_nr_open)."""
+    return min(t.signal.rlim[RLIMIT_NOFILE][0], 1 << 20)

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..kernel.sched.wait import Sleep as Blocking, wait_event
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..kernel.kernel import Kernel
+    from ..kernel.task import TaskStruct
     from .file import File
     from .inode import Inode
 
@@ -68,3 +71,33 @@ def locks_remove_file(file: File) -> None:
     inode = file.inode
     if inode is not None and inode.flock is not None:
         inode.flock.remove(file)
+
+
+class FlockCalls:
+    """flock of one kernel."""
+
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+
+    def sys_flock(self, t: TaskStruct, fd: int, cmd: int) -> Blocking:
+        """flock(2): take, convert or drop the advisory lock of the open file
+        description behind `fd` (fs/locks.c); without LOCK_NB a conflicting
+        lock is waited for, interruptibly."""
+        from .file import O_PATH, fdget_raw  # fs/file.py imports this module: it calls locks_remove_file
+
+        f = fdget_raw(t, fd)
+        if f is None:
+            return -E.EBADF
+        kind = cmd & ~LOCK_NB
+        if kind not in (LOCK_SH, LOCK_EX, LOCK_UN):
+            return -E.EINVAL
+        if kind != LOCK_UN and f.flags & O_PATH or f.inode is None:
+            return -E.EBADF
+        ctx = flock_context(f.inode)
+        while True:
+            ret = flock_lock_inode(f.inode, f, kind)
+            if ret != -E.EAGAIN or cmd & LOCK_NB:
+                return ret
+            ret = yield from wait_event(self.k.sched, t, ctx.wait, lambda: not ctx.conflicts(f, kind))
+            if ret:
+                return ret

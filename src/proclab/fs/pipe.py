@@ -27,15 +27,20 @@ from __future__ import annotations
 
 import struct
 from collections import deque
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
 from ..lib.poll import PollTable, poll_wait
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 from ..uapi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
-from .file import O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, File
+from ..kernel.sched.wait import Sleep as Blocking, wait_event
+from .file import O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, File, fd_limit
 from .inode import Inode, SuperBlock
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..kernel.kernel import Kernel
+    from ..kernel.task import TaskStruct
 
 PIPE_BUF = PAGE_SIZE
 PIPE_DEF_BUFFERS = 16
@@ -44,6 +49,7 @@ PIPE_MAX_SIZE = 1 << 20          # /proc/sys/fs/pipe-max-size: the most an unpri
 # struct pipe_buffer, so a ring of 128 Ki slots (512 MiB) or more is ENOMEM.
 PIPE_RING_MAX_SLOTS = (4 << 20) // 40
 F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
+O_DIRECT = 0o40000  # pipe2(O_DIRECT): a packet-mode pipe (accepted, not simulated)
 FIONREAD = 0x541B
 PIPEFS_MAGIC = 0x50495045
 
@@ -307,3 +313,45 @@ def pipe_fcntl(file: File, cmd: int, arg: int, privileged: bool) -> int:
     if cmd == F_SETPIPE_SZ:
         return pipe_set_size(file.pipe, arg, privileged)
     return file.pipe.max_usage * PAGE_SIZE
+
+
+class PipeCalls:
+    """pipe, pipe2, and the sleep of a FIFO's open, for one kernel."""
+
+    def __init__(self, k: Kernel) -> None:
+        self.k = k
+
+    def sys_pipe(self, t: TaskStruct, fds: int) -> int:
+        return self.sys_pipe2(t, fds, 0)
+
+    def sys_pipe2(self, t: TaskStruct, fds: int, flags: int) -> int:
+        if flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT):
+            return -E.EINVAL
+        rd, wr = create_pipe_files(self.k.vfs.pipe_inode(self.k.namei.creds(t)), flags & O_NONBLOCK)
+        cloexec = bool(flags & O_CLOEXEC)
+        limit = fd_limit(t)
+        rfd = t.files.alloc_fd(rd, cloexec=cloexec, limit=limit)
+        if rfd < 0:
+            rd.put()
+            wr.put()
+            return rfd
+        wfd = t.files.alloc_fd(wr, cloexec=cloexec, limit=limit)
+        if wfd < 0:
+            t.files.close(rfd)
+            wr.put()
+            return wfd
+        if not self.k.uaccess.copy_to_user(t, fds, struct.pack("<ii", rfd, wfd)):
+            t.files.close(rfd)
+            t.files.close(wfd)
+            return -E.EFAULT
+        return 0
+
+    def wait_for_partner(self, t: TaskStruct, f: PipeFile) -> Blocking:
+        """fifo_open()'s wait_for_partner(): a blocking open of one end of a
+        FIFO sleeps, interruptibly, until the other end has been opened
+        (fifo_partner says whether it must). 0, or -ERESTARTSYS when a signal
+        came first (the caller then closes the new end: err_rd / err_wr)."""
+        opened = fifo_partner(f)
+        if opened is None:
+            return 0
+        return (yield from wait_event(self.k.sched, t, f.pipe.rd_wait, opened))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional
 
-from .file import O_PATH, File
+from .file import fdget
 from ..lib.poll import PollTable
 from ..lib.wait import WaitQueueEntry, WaitQueueHead
 from ..uapi import errno as E
@@ -138,11 +138,6 @@ class Select:
 
     # ---- shared by poll and select ------------------------------------------------------
 
-    def fdget(self, t: TaskStruct, fd: int) -> Optional[File]:
-        """fdget(): the open file at `fd`; an O_PATH handle is no file here."""
-        f = t.files.get(fd) if t.files is not None else None
-        return None if f is None or f.flags & O_PATH else f
-
     def poll_select_set_timeout(self, sec: int, nsec: int) -> Optional[int]:
         """poll_select_set_timeout(): the end time of a timeout `sec` s +
         `nsec` ns from now; 0 for a zero timeout; None when it is not a valid
@@ -185,7 +180,7 @@ class Select:
         POLLERR and POLLHUP are reported even when not asked for."""
         mask = 0
         if pfd.fd >= 0:
-            f = self.fdget(t, pfd.fd)
+            f = fdget(t, pfd.fd)
             mask = POLLNVAL if f is None else f.poll(pt) & (pfd.events | POLLERR | POLLHUP)
         pfd.revents = mask
         return mask
@@ -317,7 +312,7 @@ class Select:
             while bits:
                 bit = bits & -bits
                 bits ^= bit
-                f = self.fdget(t, bit.bit_length() - 1)
+                f = fdget(t, bit.bit_length() - 1)
                 mask = POLLNVAL if f is None else f.poll(pt)
                 if mask & POLLIN_SET and fds.inp & bit:
                     res_in |= bit

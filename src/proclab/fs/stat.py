@@ -1,6 +1,5 @@
-"""stat and friends, reading directories, filesystem statistics (fs/stat.c,
-fs/readdir.c, fs/statfs.c): stat, lstat, fstat, newfstatat, statx,
-getdents64, statfs, fstatfs.
+"""File status (fs/stat.c): stat, lstat, fstat, newfstatat, statx, readlink
+and readlinkat.
 
 Host files show the host's sizes, modes, owners and times; inode numbers are
 the simulated filesystem's own (the order files were first seen), and every
@@ -12,21 +11,26 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Union
 
+from .file import fd_inode
 from .inode import Inode
-from .regfile import DirFile
 from ..uapi import errno as E
-from ..uapi.stat import AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS
-from ..kernel.task import TaskStruct
+from ..uapi.stat import (
+    AT_EMPTY_PATH,
+    AT_FDCWD,
+    AT_NO_AUTOMOUNT,
+    AT_STATX_SYNC_TYPE,
+    AT_SYMLINK_NOFOLLOW,
+    STATX_BASIC_STATS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.kernel import Kernel
+    from ..kernel.task import TaskStruct
 
 _STAT = struct.Struct("<QQQIIIIQqqqQQQQQQ24x")   # struct stat (x86-64), 144 bytes
 _STATX_HEAD = struct.Struct("<IIQIIIHHQQQQ")       # up to stx_attributes_mask, 64 bytes
 _STATX_TIME = struct.Struct("<qIi")                # struct statx_timestamp
 _STATX_DEVS = struct.Struct("<IIIIQ")             # rdev, dev (major, minor), mnt_id
-_DIRENT_HEAD = struct.Struct("<QqHB")              # struct linux_dirent64 before d_name
-_STATFS = struct.Struct("<qqQQQQQiiqqq32x")        # struct statfs (x86-64), 120 bytes
 BLKSIZE = 4096
 NSEC = 1_000_000_000
 
@@ -58,6 +62,8 @@ def pack_statx(inode: Inode) -> bytes:
 
 
 class Stat:
+    """The stat system calls of one kernel."""
+
     def __init__(self, k: Kernel) -> None:
         self.k = k
 
@@ -66,14 +72,6 @@ class Stat:
             return -E.EINVAL
         found = self.k.namei.lookup_existing(t, dirfd, filename, not flags & AT_SYMLINK_NOFOLLOW, flags)
         return found if isinstance(found, int) else found.inode
-
-    def _fd_inode(self, t: TaskStruct, fd: int) -> Union[Inode, int]:
-        f = t.files.get(fd) if t.files is not None else None
-        if f is None:
-            return -E.EBADF
-        if f.inode is None:
-            return -E.EBADF  # pragma: no cover - every open file has an inode
-        return f.inode
 
     def _put(self, t: TaskStruct, inode: Union[Inode, int], buf: int) -> int:
         if isinstance(inode, int):
@@ -87,7 +85,7 @@ class Stat:
         return self._put(t, self._inode(t, AT_FDCWD, filename, AT_SYMLINK_NOFOLLOW), buf)
 
     def sys_fstat(self, t: TaskStruct, fd: int, buf: int) -> int:
-        return self._put(t, self._fd_inode(t, fd), buf)
+        return self._put(t, fd_inode(t, fd), buf)
 
     def sys_newfstatat(self, t: TaskStruct, dirfd: int, filename: int, buf: int, flags: int) -> int:
         return self._put(t, self._inode(t, dirfd, filename, flags), buf)
@@ -100,44 +98,16 @@ class Stat:
             return inode
         return 0 if self.k.uaccess.copy_to_user(t, buf, pack_statx(inode)) else -E.EFAULT
 
-    def _statfs(self, t: TaskStruct, inode: Union[Inode, int], buf: int) -> int:
-        """Sizes are the machine's memory: the writable layer lives there."""
-        if isinstance(inode, int):
-            return inode
-        phys = self.k.phys
-        free = phys.nr_free
-        data = _STATFS.pack(inode.sb.magic, BLKSIZE, phys.nr_frames, free, free, phys.nr_frames, free,
-                            inode.sb.dev, 0, 255, BLKSIZE, 0)
-        return 0 if self.k.uaccess.copy_to_user(t, buf, data) else -E.EFAULT
+    def sys_readlink(self, t: TaskStruct, pathname: int, buf: int, size: int) -> int:
+        return self.sys_readlinkat(t, AT_FDCWD, pathname, buf, size)
 
-    def sys_statfs(self, t: TaskStruct, pathname: int, buf: int) -> int:
-        return self._statfs(t, self._inode(t, AT_FDCWD, pathname, 0), buf)
-
-    def sys_fstatfs(self, t: TaskStruct, fd: int, buf: int) -> int:
-        return self._statfs(t, self._fd_inode(t, fd), buf)
-
-    def sys_getdents64(self, t: TaskStruct, fd: int, dirent: int, count: int) -> int:
-        """Fill `dirent` with as many whole entries as fit; 0 at the end
-        (iterate_dir(): ENOENT once the directory was removed)."""
-        f = t.files.get(fd) if t.files is not None else None
-        if f is None:
-            return -E.EBADF
-        if not isinstance(f, DirFile):
-            return -E.ENOTDIR
-        if f.inode.dead:
-            return -E.ENOENT
-        out = bytearray()
-        index = f.pos
-        for entry in f.entries():
-            name = entry.name.encode("utf-8", "surrogateescape") + b"\0"
-            reclen = (_DIRENT_HEAD.size + len(name) + 7) & ~7
-            if len(out) + reclen > count:
-                if not out:
-                    return -E.EINVAL
-                break
-            index += 1
-            out += _DIRENT_HEAD.pack(entry.ino, index, reclen, entry.type) + name.ljust(reclen - _DIRENT_HEAD.size, b"\0")
-        if out and not self.k.uaccess.copy_to_user(t, dirent, bytes(out)):
-            return -E.EFAULT
-        f.pos = index
-        return len(out)
+    def sys_readlinkat(self, t: TaskStruct, dirfd: int, pathname: int, buf: int, size: int) -> int:
+        if size <= 0 or size > 0x7FFFFFFF:
+            return -E.EINVAL
+        found = self.k.namei.lookup_existing(t, dirfd, pathname, False, AT_EMPTY_PATH)
+        if isinstance(found, int):
+            return found
+        if not found.inode.is_lnk():
+            return -E.EINVAL
+        data = found.inode.target[:size]  # type: ignore[attr-defined]
+        return len(data) if self.k.uaccess.copy_to_user(t, buf, data) else -E.EFAULT

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .file import fdget_raw
 from ..uapi import errno as E
 from ..uapi.stat import AT_FDCWD
 from ..kernel.task import TaskStruct
@@ -24,7 +25,7 @@ class Xattr:
         return found if isinstance(found, int) else answer
 
     def _fd(self, t: TaskStruct, fd: int, answer: int) -> int:
-        return answer if t.files is not None and t.files.get(fd) is not None else -E.EBADF
+        return answer if fdget_raw(t, fd) is not None else -E.EBADF
 
     def sys_getxattr(self, t: TaskStruct, path: int, name: int, value: int, size: int) -> int:
         return self._path(t, path, True, -E.ENODATA)

@@ -1,1 +1,1 @@
-"""The process subsystem, one module per concern, named after Linux's."""
+"""The process core (kernel/): tasks, pids, fork, exec, exit, signals, scheduling, time."""

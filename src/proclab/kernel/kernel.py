@@ -20,7 +20,16 @@ from typing import Callable, Iterator, Optional
 from ..arch.x86_64.cpu import Cpu
 from ..fs.console import BufferConsole, ConsoleDevice, ConsoleFile, HostConsole
 from ..fs.file import FilesStruct, FsStruct
-from ..fs.namei import Walker
+from ..fs.d_path import DPath
+from ..fs.fcntl import Fcntl
+from ..fs.ioctl import Ioctl
+from ..fs.locks import FlockCalls
+from ..fs.namei import Namei, Walker
+from ..fs.open import Open
+from ..fs.pipe import PipeCalls
+from ..fs.readdir import ReadDir
+from ..fs.statfs import StatFs
+from ..fs.utimes import Utimes
 from ..fs.vfs import Vfs
 from ..lib.tracepoint import Tracepoints
 from ..lib.wait import WaitQueueHead
@@ -35,11 +44,11 @@ from ..uapi.resource import RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
 from ..uapi.unistd import NAMES as SYSCALL_NAMES
 from . import init as initmod
 from ..arch.x86_64.entry import Entry
-from ..fs.eventpoll_sys import EventPollCalls
+from ..fs.eventpoll import EventPollCalls
 from .cred import Creds
 from .exec import Exec
 from .exit import Exit
-from ..fs.read_write import FileIO
+from ..fs.read_write import ReadWrite
 from .fork import Fork
 from .futex import Futex
 from ..ipc.msg import Msgs
@@ -47,8 +56,7 @@ from ..ipc.sem import Sems
 from ..ipc.shm import Shm
 from .time.itimer import ITimers
 from .jobctl import JobControl
-from ..mm.mman import Mman
-from ..fs.open import Namei
+from ..mm.mincore import Mincore
 from .pid import PID_MAX_DEFAULT, PidNamespace
 from .time.posix_cpu_timers import PosixCpuTimers
 from .time.posix_timers import PosixTimers
@@ -133,16 +141,25 @@ class Kernel:
         self.exec = Exec(self)
         self.entry = Entry(self)
         self.sys = Sys(self)
-        self.fileio = FileIO(self)
+        self.namei = Namei(self)
+        self.open = Open(self)
+        self.read_write = ReadWrite(self)
+        self.fcntl = Fcntl(self)
+        self.ioctl = Ioctl(self)
+        self.pipe = PipeCalls(self)
+        self.flock = FlockCalls(self)
+        self.stat = Stat(self)
+        self.statfs = StatFs(self)
+        self.readdir = ReadDir(self)
+        self.d_path = DPath(self)
+        self.utimes = Utimes(self)
         self.select = Select(self)
         self.eventpoll = EventPollCalls(self)
-        self.namei = Namei(self)
-        self.stat = Stat(self)
         self.xattr = Xattr(self)
         self.socket = Socket(self)
         self.procfs = ProcFs(self)
         self.vfs.mount("proc", self.procfs.root)
-        self.mman = Mman(self)
+        self.mincore = Mincore(self.uaccess)
         self.time = Time(self)
         self.futex = Futex(self)
         self.jobctl = JobControl(self)

@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..uapi.unistd import NR
+from ..fs.sync import sys_fsync, sys_sync
+from ..mm.fadvise import sys_fadvise64
 from ..net.socket import ON_SOCKET_FD
+from ..mm.madvise import sys_madvise
+from ..mm.mmap import sys_brk, sys_mmap, sys_munmap
+from ..mm.mprotect import sys_mprotect
+from ..mm.mremap import sys_mremap
+from ..mm.msync import sys_msync
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -52,29 +59,29 @@ def adapt(fn: Handler, spec: str) -> Adapter:
 
 def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
     """(name, handler, argument types) of every implemented system call."""
-    fio, mm, sig, ex, fk, sy, tm = k.fileio, k.mman, k.signal, k.exit, k.fork, k.sys, k.time
-    nm, st, xa = k.namei, k.stat, k.xattr
+    sig, ex, fk, sy, tm = k.signal, k.exit, k.fork, k.sys, k.time
+    rw, op, nm, st, xa = k.read_write, k.open, k.namei, k.stat, k.xattr
     entries: list[tuple[str, Handler, str]] = [
         # files
-        ("read", fio.sys_read, "ipp"),
-        ("write", fio.sys_write, "ipp"),
-        ("close", fio.sys_close, "i"),
-        ("ioctl", fio.sys_ioctl, "iup"),
-        ("pread64", fio.sys_pread64, "ippl"),
-        ("pwrite64", fio.sys_pwrite64, "ippl"),
-        ("readv", fio.sys_readv, "ipi"),
-        ("writev", fio.sys_writev, "ipi"),
-        ("lseek", fio.sys_lseek, "ili"),
-        ("pipe", fio.sys_pipe, "p"),
-        ("pipe2", fio.sys_pipe2, "pi"),
-        ("close_range", fio.sys_close_range, "uuu"),
-        ("flock", fio.sys_flock, "iu"),
-        ("copy_file_range", fio.sys_copy_file_range, "ipippu"),
+        ("read", rw.sys_read, "ipp"),
+        ("write", rw.sys_write, "ipp"),
+        ("close", op.sys_close, "i"),
+        ("ioctl", k.ioctl.sys_ioctl, "iup"),
+        ("pread64", rw.sys_pread64, "ippl"),
+        ("pwrite64", rw.sys_pwrite64, "ippl"),
+        ("readv", rw.sys_readv, "ipi"),
+        ("writev", rw.sys_writev, "ipi"),
+        ("lseek", rw.sys_lseek, "ili"),
+        ("pipe", k.pipe.sys_pipe, "p"),
+        ("pipe2", k.pipe.sys_pipe2, "pi"),
+        ("close_range", op.sys_close_range, "uuu"),
+        ("flock", k.flock.sys_flock, "iu"),
+        ("copy_file_range", rw.sys_copy_file_range, "ipippu"),
         ("unshare", fk.sys_unshare, "p"),
-        ("dup", fio.sys_dup, "i"),
-        ("dup2", fio.sys_dup2, "ii"),
-        ("dup3", fio.sys_dup3, "iii"),
-        ("fcntl", fio.sys_fcntl, "iil"),
+        ("dup", k.fcntl.sys_dup, "i"),
+        ("dup2", k.fcntl.sys_dup2, "ii"),
+        ("dup3", k.fcntl.sys_dup3, "iii"),
+        ("fcntl", k.fcntl.sys_fcntl, "iil"),
         # waiting for files (select.py)
         ("poll", k.select.sys_poll, "pui"),
         ("ppoll", k.select.sys_ppoll, "puppp"),
@@ -87,17 +94,17 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("epoll_wait", k.eventpoll.sys_epoll_wait, "ipii"),
         ("epoll_pwait", k.eventpoll.sys_epoll_pwait, "ipiipp"),
         ("epoll_pwait2", k.eventpoll.sys_epoll_pwait2, "ipippp"),
-        # paths (namei.py) and file status (stat.py)
-        ("open", nm.sys_open, "piu"),
-        ("openat", nm.sys_openat, "ipiu"),
-        ("creat", nm.sys_creat, "pu"),
-        ("access", nm.sys_access, "pi"),
-        ("faccessat", nm.sys_faccessat, "ipi"),
-        ("faccessat2", nm.sys_faccessat2, "ipii"),
-        ("getcwd", nm.sys_getcwd, "pp"),
-        ("chdir", nm.sys_chdir, "p"),
-        ("fchdir", nm.sys_fchdir, "i"),
-        ("chroot", nm.sys_chroot, "p"),
+        # paths (namei.py, open.py) and file status (stat.py)
+        ("open", op.sys_open, "piu"),
+        ("openat", op.sys_openat, "ipiu"),
+        ("creat", op.sys_creat, "pu"),
+        ("access", op.sys_access, "pi"),
+        ("faccessat", op.sys_faccessat, "ipi"),
+        ("faccessat2", op.sys_faccessat2, "ipii"),
+        ("getcwd", k.d_path.sys_getcwd, "pp"),
+        ("chdir", op.sys_chdir, "p"),
+        ("fchdir", op.sys_fchdir, "i"),
+        ("chroot", op.sys_chroot, "p"),
         ("mkdir", nm.sys_mkdir, "pu"),
         ("mkdirat", nm.sys_mkdirat, "ipu"),
         ("mknod", nm.sys_mknod, "puu"),
@@ -112,30 +119,30 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("linkat", nm.sys_linkat, "ipipi"),
         ("symlink", nm.sys_symlink, "pp"),
         ("symlinkat", nm.sys_symlinkat, "pip"),
-        ("readlink", nm.sys_readlink, "ppi"),
-        ("readlinkat", nm.sys_readlinkat, "ippi"),
-        ("truncate", nm.sys_truncate, "pl"),
-        ("ftruncate", nm.sys_ftruncate, "il"),
-        ("chmod", nm.sys_chmod, "pu"),
-        ("fchmod", nm.sys_fchmod, "iu"),
-        ("fchmodat", nm.sys_fchmodat, "ipu"),
-        ("chown", nm.sys_chown, "puu"),
-        ("fchown", nm.sys_fchown, "iuu"),
-        ("lchown", nm.sys_lchown, "puu"),
-        ("fchownat", nm.sys_fchownat, "ipuui"),
-        ("utimensat", nm.sys_utimensat, "ippi"),
+        ("readlink", st.sys_readlink, "ppi"),
+        ("readlinkat", st.sys_readlinkat, "ippi"),
+        ("truncate", op.sys_truncate, "pl"),
+        ("ftruncate", op.sys_ftruncate, "il"),
+        ("chmod", op.sys_chmod, "pu"),
+        ("fchmod", op.sys_fchmod, "iu"),
+        ("fchmodat", op.sys_fchmodat, "ipu"),
+        ("chown", op.sys_chown, "puu"),
+        ("fchown", op.sys_fchown, "iuu"),
+        ("lchown", op.sys_lchown, "puu"),
+        ("fchownat", op.sys_fchownat, "ipuui"),
+        ("utimensat", k.utimes.sys_utimensat, "ippi"),
         ("stat", st.sys_stat, "pp"),
         ("lstat", st.sys_lstat, "pp"),
         ("fstat", st.sys_fstat, "ip"),
         ("newfstatat", st.sys_newfstatat, "ippi"),
         ("statx", st.sys_statx, "ipiup"),
-        ("getdents64", st.sys_getdents64, "ipu"),
-        ("statfs", st.sys_statfs, "pp"),
-        ("fstatfs", st.sys_fstatfs, "ip"),
-        ("fadvise64", fio.sys_fadvise64, "illi"),
-        ("fsync", fio.sys_fsync, "i"),
-        ("fdatasync", fio.sys_fsync, "i"),
-        ("sync", fio.sys_sync, ""),
+        ("getdents64", k.readdir.sys_getdents64, "ipu"),
+        ("statfs", k.statfs.sys_statfs, "pp"),
+        ("fstatfs", k.statfs.sys_fstatfs, "ip"),
+        ("fadvise64", sys_fadvise64, "illi"),
+        ("fsync", sys_fsync, "i"),
+        ("fdatasync", sys_fsync, "i"),
+        ("sync", sys_sync, ""),
         # sockets: no address family is registered (net/socket.py)
         ("socket", k.socket.sys_socket, "iii"),
         ("socketpair", k.socket.sys_socketpair, "iiip"),
@@ -153,14 +160,14 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("lremovexattr", xa.sys_lremovexattr, "pp"),
         ("fremovexattr", xa.sys_fremovexattr, "ip"),
         # memory
-        ("brk", mm.sys_brk, "p"),
-        ("mmap", mm.sys_mmap, "ppuuil"),
-        ("munmap", mm.sys_munmap, "pp"),
-        ("mprotect", mm.sys_mprotect, "ppu"),
-        ("mremap", mm.sys_mremap, "pppup"),
-        ("msync", mm.sys_msync, "ppi"),
-        ("madvise", mm.sys_madvise, "ppi"),
-        ("mincore", mm.sys_mincore, "ppp"),
+        ("brk", sys_brk, "p"),
+        ("mmap", sys_mmap, "ppuuil"),
+        ("munmap", sys_munmap, "pp"),
+        ("mprotect", sys_mprotect, "ppu"),
+        ("mremap", sys_mremap, "pppup"),
+        ("msync", sys_msync, "ppi"),
+        ("madvise", sys_madvise, "ppi"),
+        ("mincore", k.mincore.sys_mincore, "ppp"),
         # processes
         ("fork", fk.sys_fork, ""),
         ("vfork", fk.sys_vfork, ""),

@@ -1,1 +1,1 @@
-"""Memory management: frames, address spaces, page faults, copy-on-write."""
+"""Memory management (mm/): frames, address spaces, page faults, copy-on-write, and the memory system calls."""

@@ -1,1 +1,1 @@
-"""Scheduling: task states and wakeups, runqueue policies, wait queues, virtual time."""
+"""Scheduling (kernel/sched/): task states and wakeups, runqueue policies, wait queues."""

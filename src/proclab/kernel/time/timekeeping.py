@@ -1,4 +1,4 @@
-"""Virtual time (kernel/time/, kernel/sched/clock.c).
+"""Virtual time and its timers (kernel/time/timekeeping.c, hrtimer.c).
 
 Time never comes from the host. It advances when:
 - a CPU runs user code: one tick (`TICK_INSNS` retired instructions, counted

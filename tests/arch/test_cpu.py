@@ -12,7 +12,7 @@ from conftest import run_sim
 from proclab.arch.x86_64 import cpu as C
 from proclab.toolchain.compile import compile_c
 
-NEVER = Path(__file__).resolve().parent / "never_ending"
+NEVER = Path(__file__).resolve().parents[1] / "never_ending"
 
 
 class _Probe(C.Cpu):

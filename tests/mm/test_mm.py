@@ -9,7 +9,9 @@ from proclab.arch.x86_64.pgtable import ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE,
 from proclab.mm import fault as F
 from proclab.mm.memory import dup_mmap
 from proclab.mm.mm_struct import MMAP_BASE, MmStruct
-from proclab.mm.mmap import do_brk, do_mmap, do_mprotect, do_munmap, do_mremap
+from proclab.mm.mmap import do_brk, do_mmap, do_munmap
+from proclab.mm.mprotect import do_mprotect
+from proclab.mm.mremap import do_mremap
 from proclab.mm.physmem import PhysMem
 from proclab.uapi import errno as E
 from proclab.uapi import mman as M

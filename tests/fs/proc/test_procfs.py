@@ -19,7 +19,7 @@ from proclab.fs.file import O_RDONLY, O_WRONLY
 from proclab.uapi import errno as E
 from proclab.uapi.stat import AT_FDCWD
 
-HOST = Path(__file__).resolve().parent / "host"
+HOST = Path(__file__).resolve().parents[2] / "host"
 
 
 def read_file(u, path: str):
