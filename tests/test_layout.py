@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from proclab.kernel.kernel import Kernel
-from proclab.kernel.syscalls import syscall_entries
+from proclab.arch.x86_64.syscall_64 import syscall_entries
 
 PKG = Path(__file__).resolve().parent.parent / "src" / "proclab"
 SUBSYSTEMS = ("kernel", "fs", "mm", "ipc", "net")

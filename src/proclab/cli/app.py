@@ -17,7 +17,8 @@ from typing import List, Optional
 import typer
 
 from ..kernel.init import Command
-from ..kernel.kernel import Kernel, KernelConfig, host_rlimits
+from ..kernel.kernel import MAX_CPUS, Kernel, KernelConfig, host_rlimits
+from ..kernel.sched.fair import FAIR_CLASSES
 from ..toolchain.compile import CompileError
 from ..toolchain.program import ProgramError, resolve_program
 from ..uapi.signal import DESCRIPTIONS, signame
@@ -59,6 +60,9 @@ def run(
     max_cpu: float = typer.Option(10.0, "--max-cpu", help="Stop after this much virtual CPU time (s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulated randomness (AT_RANDOM, getrandom)."),
     fast: bool = typer.Option(False, "--fast", help="Preempt only at syscalls (no instruction counting)."),
+    cpus: int = typer.Option(1, "--cpus", help="Simulated CPUs (1 to 64)."),
+    sched: str = typer.Option("eevdf", "--sched", help="The fair scheduler: eevdf (Linux 6.6+), cfs "
+                              "(Linux before 6.6) or rr (plain round robin)."),
     memory: int = typer.Option(1024, "--mem", help="Simulated RAM in MiB."),
     pid_max: int = typer.Option(32768, "--pid-max", help="Highest pid + 1 (up to 4194304)."),
     cflags: str = typer.Option("-O1", "--cflags", help="Compiler flags for .c files."),
@@ -72,6 +76,10 @@ def run(
     problem = outputs.problem()
     if problem:
         raise fail(problem)
+    if not 1 <= cpus <= MAX_CPUS:
+        raise fail(f"--cpus must be between 1 and {MAX_CPUS}")
+    if sched not in FAIR_CLASSES:
+        raise fail(f"--sched must be one of {', '.join(FAIR_CLASSES)}")
     try:
         with status("") as tell:
             binary = resolve_program(prog, cflags.split(), tell or (lambda text: None))
@@ -91,7 +99,7 @@ def run(
         raise fail(f"--keep {keep}: not a directory")
     config = KernelConfig(
         memory=memory << 20, pid_max=pid_max, seed=seed, exact=not fast,
-        max_time=max_time, max_cpu=max_cpu, rlimits=host_rlimits(),
+        max_time=max_time, max_cpu=max_cpu, rlimits=host_rlimits(), cpus=cpus, sched=sched,
         root=root or "/", cwd=_cwd_inside(root),
     )
     progress = RunProgress(err)

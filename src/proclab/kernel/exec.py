@@ -255,8 +255,7 @@ class Exec:
         # ---- point of no return --------------------------------------------------
         self.begin_new_exec(t, mm, filename)
         k.entry.start_user_thread(t, start, sp)
-        k.clock.advance(COSTS["exec"])
-        t.stime += COSTS["exec"]
+        k.cputime.account_system_time(t, COSTS["exec"])
         if k.tp.sched_process_exec.probes:
             k.tp.sched_process_exec(t, filename, old_tid)
         return 0

@@ -137,10 +137,6 @@ class Fork:
         p.comm = parent.comm
         p.cred = parent.cred  # immutable: set*id() installs a new one (cred.py)
         p.blocked = parent.blocked
-        p.nice = parent.nice
-        p.prio = parent.prio
-        p.static_prio = parent.static_prio
-        p.policy = parent.policy
         p.pdeath_signal = 0
         # The alternate signal stack is inherited, except by a thread that
         # shares the memory without vfork (its stack would be shared too).
@@ -153,9 +149,8 @@ class Fork:
         if args.name:
             p.comm = args.name[:15]
         p.start_time = k.clock.now
-        p.cpu = parent.cpu
         p.state = TASK_NEW
-        k.sched.rqs[p.cpu].policy.task_fork(parent, p)
+        k.sched.sched_fork(p, parent)
 
         # Resources, by flag (F1/F5).
         p.files = self.copy_files(parent, flags)
@@ -214,8 +209,7 @@ class Fork:
 
         if flags & C.CLONE_PARENT_SETTID and args.parent_tid:
             k.uaccess.put_i32(parent, args.parent_tid, p.pid)
-        k.clock.advance(COSTS["fork"])
-        parent.stime += COSTS["fork"]
+        k.cputime.account_system_time(parent, COSTS["fork"])
         if k.tp.task_newtask.probes:
             k.tp.task_newtask(p, flags)
         return p

@@ -63,14 +63,15 @@ from .time.posix_timers import PosixTimers
 from ..fs.proc.root import ProcFs
 from .time.timekeeping import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Scheduler
-from .sched.policy import RoundRobin, SchedPolicy
+from .sched.cputime import CpuTime
+from .sched.syscalls import SchedSyscalls
 from ..fs.select import Select
 from ..arch.x86_64.signal import SigFrames
 from .signal import Signals
 from ..net.socket import Socket
 from ..fs.stat import Stat
 from .sys import Sys
-from .syscalls import build_syscall_table
+from ..arch.x86_64.syscall_64 import build_syscall_table
 from .task import DEFAULT_RLIMITS, PF_IDLE, PF_KTHREAD, SIGNAL_UNKILLABLE, TASK_RUNNING, Cred, SigHand, SignalStruct, TaskStruct
 from .time.time import Time
 from ..arch.x86_64.traps import Traps
@@ -95,7 +96,11 @@ class KernelConfig:
     uid: int = 0
     gid: int = 0
     rlimits: dict[int, tuple[int, int]] = field(default_factory=dict)  # overrides
-    policy: Callable[[], SchedPolicy] = RoundRobin
+    sched: str = "eevdf"                     # the fair class: eevdf, cfs or rr (--sched)
+    cpus: int = 1                            # simulated CPUs (--cpus)
+
+
+MAX_CPUS = 64  # --cpus: one cpumask word
 
 
 @dataclass
@@ -125,7 +130,7 @@ class Kernel:
         self.tp = Tracepoints()
         self.clock = Clock()
         self.random = random.Random(cfg.seed)
-        self.sched = Scheduler(self.tp, self.clock, cfg.policy)
+        self.sched = Scheduler(self.tp, self.clock, cfg.sched, cfg.cpus)
         self.phys = PhysMem(cfg.memory)
         self.page_cache = PageCache(self.phys)
         self.pid_ns = PidNamespace(cfg.pid_max)
@@ -133,6 +138,8 @@ class Kernel:
         self.vfs = Vfs(self.phys, self.page_cache, lambda: REALTIME_AT_BOOT + self.clock.now,
                        self.console, self.random.randbytes, cfg.root)
         # subsystems, one object per concern
+        self.cputime = CpuTime(self)
+        self.sched_syscalls = SchedSyscalls(self)
         self.traps = Traps(self)
         self.uaccess = UserAccess(self.traps.do_user_addr_fault)
         self.signal = Signals(self)
@@ -181,7 +188,6 @@ class Kernel:
         self.halting = False
         self.result: Optional[RunResult] = None
         self.idle_ns = 0
-        self._voluntary = False       # did the last task leave the CPU by sleeping?
         self.nr_threads = 0
         self.max_threads = cfg.max_threads
         self.user_tasks: Counter[int] = Counter()
@@ -210,6 +216,7 @@ class Kernel:
         t.flags = PF_IDLE | PF_KTHREAD
         t.state = TASK_RUNNING
         t.cpu = cpu
+        self.sched.init_task_sched(t)
         t.sighand = SigHand()
         t.signal = SignalStruct()
         t.cred = Cred(self.config.uid, self.config.gid)
@@ -231,7 +238,7 @@ class Kernel:
         self.sched.add_cpu(t)
         self.cpus.append(None)
         self.loaded_mm.append(None)
-        self.entry.current.append(None)
+        self.entry.add_cpu()
         return t
 
     def boot(self, command: Optional[initmod.Command] = None,
@@ -287,16 +294,14 @@ class Kernel:
     def schedule_step(self) -> bool:
         """One turn of the CPU: switch to the next task and run it until it
         calls schedule(). False (after switching to idle) when none can run."""
-        sched = self.sched
-        rq = sched.rqs[0]
-        prev = rq.curr
-        nxt = sched.pick_next_task(rq)
-        sched.context_switch(rq, prev, nxt, self._voluntary)
-        self._voluntary = False
+        rq = self.sched.rqs[0]
+        was_idle = rq.curr is rq.idle
+        nxt = self.sched.schedule(rq)
         if nxt is rq.idle:
             return False
+        if was_idle and rq.next_tick <= self.clock.now:
+            rq.next_tick = self.cputime.next_tick(self.clock.now)  # the tick stops while idle (NO_HZ)
         self.entry.run_task(rq, nxt)
-        self._voluntary = sched.put_prev_task(rq, nxt)
         self.check_budget()
         return True
 

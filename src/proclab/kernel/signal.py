@@ -395,8 +395,7 @@ class Signals:
         k = self.k
         handler, flags, mask, restorer = action
         k.entry.restart_syscall_if_needed(t, handler_flags=flags)
-        k.clock.now += COSTS["signal"]
-        t.stime += COSTS["signal"]
+        k.cputime.account_system_time(t, COSTS["signal"])
         if not k.sigframe.setup_rt_frame(t, sig, info, action):
             self.force_sigsegv(t, sig)
             return

@@ -13,8 +13,9 @@ from ..uapi import errno as E
 from ..uapi import prctl as P
 from ..uapi import signal as S
 from ..uapi.resource import RLIM_NLIMITS, RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
+from .sched.syscalls import capable_sys_nice, check_same_owner, is_nice_reduction
 from .time.timekeeping import NSEC_PER_SEC, ns_to_clock_t
-from .task import PF_FORKNOEXEC, TIF_NEED_RESCHED, TaskStruct, process_usage
+from .task import PF_FORKNOEXEC, TaskStruct, process_usage
 from .usermode import ScriptThread
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -304,6 +305,9 @@ class Sys:
         return 20 - min(p.nice for p in targets)
 
     def sys_setpriority(self, t: TaskStruct, which: int, who: int, niceval: int) -> int:
+        """set_one_prio() on each target: EPERM for another user's task,
+        EACCES for a nice value below RLIMIT_NICE's (the last error wins,
+        the others are still changed)."""
         targets = self._prio_targets(t, which, who)
         if targets is None:
             return -E.EINVAL
@@ -312,44 +316,24 @@ class Sys:
         niceval = max(-20, min(19, niceval))
         error = 0
         for p in targets:
-            if t.cred.euid != 0 and t.cred.euid not in (p.cred.uid, p.cred.euid):
+            if not check_same_owner(t, p) and not capable_sys_nice(t):
                 error = -E.EPERM
-            elif niceval < p.nice and t.cred.euid != 0:
-                error = -E.EACCES  # raising priority needs CAP_SYS_NICE
+            elif niceval < p.nice and not is_nice_reduction(p, niceval) and not capable_sys_nice(t):
+                error = -E.EACCES  # can_nice(): beyond RLIMIT_NICE without CAP_SYS_NICE
             else:
-                p.nice = niceval
-                p.static_prio = p.prio = 120 + niceval
+                self.k.sched.set_user_nice(p, niceval)
         return error
 
     # ---- scheduling and the machine -------------------------------------------------------
 
-    def sys_sched_yield(self, t: TaskStruct) -> int:
-        """Go to the back of the runqueue (if anybody else can run)."""
-        if self.k.sched.nr_runnable():
-            t.tif |= TIF_NEED_RESCHED
-        return 0
-
-    def sys_sched_getaffinity(self, t: TaskStruct, pid: int, size: int, mask: int) -> int:
-        """The CPUs the task may run on: all of the machine's (one cpumask word)."""
-        if size < 8 or size & 7:
-            return -E.EINVAL
-        if pid and self.k.pid_ns.find_task(pid) is None:
-            return -E.ESRCH
-        cpus = (1 << len(self.k.cpus)) - 1
-        return 8 if self.k.uaccess.put_u64(t, mask, cpus) else -E.EFAULT
-
-    def sys_sched_setaffinity(self, t: TaskStruct, pid: int, size: int, mask: int) -> int:
-        """Accepted when it allows at least one of the machine's CPUs (every
-        task may run on every CPU: there is nothing to restrict yet)."""
-        if pid and self.k.pid_ns.find_task(pid) is None:
-            return -E.ESRCH
-        if size < 1:
-            return -E.EINVAL
-        first = self.k.uaccess.copy_from_user(t, mask, min(size, 8))
-        if first is None:
+    def sys_getcpu(self, t: TaskStruct, cpup: int, nodep: int, cache: int) -> int:
+        """getcpu(): the CPU the caller runs on, and its NUMA node (0)."""
+        uacc = self.k.uaccess
+        if cpup and not uacc.put_u32(t, cpup, t.cpu):
             return -E.EFAULT
-        cpus = (1 << len(self.k.cpus)) - 1
-        return 0 if int.from_bytes(first, "little") & cpus else -E.EINVAL
+        if nodep and not uacc.put_u32(t, nodep, 0):
+            return -E.EFAULT
+        return 0
 
     def sys_ni_configured_out(self, t: TaskStruct) -> int:
         """sys_ni_syscall for a feature this kernel is built without

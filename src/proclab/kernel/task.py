@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional
 from sortedcontainers import SortedDict
 
 from ..lib.wait import WaitQueueHead
-from ..uapi.resource import RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK
+from ..uapi.resource import (
+    RLIM_INFINITY,
+    RLIM_NLIMITS,
+    RLIMIT_CORE,
+    RLIMIT_NICE,
+    RLIMIT_NOFILE,
+    RLIMIT_RTPRIO,
+    RLIMIT_STACK,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..fs.file import FilesStruct, FsStruct
@@ -64,6 +72,7 @@ TIF_SIGPENDING = 1
 TIF_NEED_RESCHED = 2
 
 TASK_COMM_LEN = 16
+CPU_MASK_ALL = (1 << 64) - 1  # every CPU a machine may have (cpus_mask of init_task)
 
 # The children of a task without any: one shared, read-only empty mapping
 # (most tasks never have a child; exit.link_child makes a dict for the first).
@@ -107,6 +116,8 @@ def _default_rlimits() -> tuple[tuple[int, int], ...]:
     lim[RLIMIT_STACK] = (8 << 20, RLIM_INFINITY)
     lim[RLIMIT_CORE] = (0, RLIM_INFINITY)
     lim[RLIMIT_NOFILE] = (1024, 1 << 20)
+    lim[RLIMIT_NICE] = (0, 0)      # init's limits (INIT_RLIMITS): no nice raise, no rt priority
+    lim[RLIMIT_RTPRIO] = (0, 0)
     return tuple(lim)
 
 
@@ -356,9 +367,9 @@ class TaskStruct:
         # signals -- blocked is written by self; pending by senders
         "blocked", "real_blocked", "saved_sigmask", "restore_sigmask", "pending", "pdeath_signal",
         "sas_ss_sp", "sas_ss_size", "sas_ss_flags", "jobctl", "trap_info",
-        # scheduling -- written by the scheduler
-        "prio", "static_prio", "nice", "policy", "on_rq", "on_cpu", "cpu",
-        "time_slice", "vruntime",
+        # scheduling -- written by the scheduler (sched/core.py and the classes)
+        "prio", "static_prio", "normal_prio", "rt_priority", "policy", "sched_reset_on_fork",
+        "sched_class", "se", "rt", "sched_info", "on_rq", "on_cpu", "cpu", "cpus_mask",
         # accounting
         "utime", "stime", "start_time", "nvcsw", "nivcsw", "min_flt", "maj_flt",
         # creation and exit hand-shakes
@@ -406,14 +417,18 @@ class TaskStruct:
         self.jobctl = 0                  # JOBCTL_* (group stop participation)
         self.trap_info = (0, 0, 0)       # trapno, error code, cr2 of the last CPU exception
         self.pdeath_signal = 0
-        self.prio = self.static_prio = 120
-        self.nice = 0
-        self.policy = 0
+        self.prio = self.static_prio = self.normal_prio = 120
+        self.rt_priority = 0
+        self.policy = 0                  # SCHED_NORMAL
+        self.sched_reset_on_fork = False
+        self.sched_class = 1             # sched/core.py CLASS_FAIR
+        self.se: Any = None              # SchedEntity, SchedRtEntity, SchedInfo (sched/sched.py)
+        self.rt: Any = None
+        self.sched_info: Any = None
         self.on_rq = False
         self.on_cpu = False
         self.cpu = 0
-        self.time_slice = 0
-        self.vruntime = 0
+        self.cpus_mask = CPU_MASK_ALL
         self.utime = self.stime = 0
         self.start_time = 0
         self.nvcsw = self.nivcsw = 0
@@ -438,6 +453,11 @@ class TaskStruct:
 
     def is_kthread(self) -> bool:
         return bool(self.flags & PF_KTHREAD)
+
+    @property
+    def nice(self) -> int:
+        """task_nice(): the nice value the static priority stands for."""
+        return self.static_prio - 120
 
     def ppid(self) -> int:
         """getppid(): the tgid of the real parent."""

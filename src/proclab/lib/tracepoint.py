@@ -45,6 +45,7 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "sched_switch": ("cpu", "prev", "prev_state", "next"),
     "sched_wakeup": ("task",),
     "sched_wakeup_new": ("task",),
+    "sched_migrate_task": ("task", "orig_cpu", "dest_cpu"),
     "sched_process_fork": ("parent", "child"),
     "sched_process_exec": ("task", "filename", "old_pid"),
     "sched_process_exit": ("task",),

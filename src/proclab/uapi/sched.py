@@ -32,3 +32,21 @@ CLONE_INTO_CGROUP = 0x200000000
 
 # sched_setscheduler policies
 SCHED_NORMAL = 0
+SCHED_FIFO = 1
+SCHED_RR = 2
+SCHED_BATCH = 3
+SCHED_IDLE = 5
+SCHED_DEADLINE = 6
+SCHED_RESET_ON_FORK = 0x40000000  # or'ed into sched_setscheduler's policy
+
+# sched_setattr(2) flags (struct sched_attr.sched_flags)
+SCHED_FLAG_RESET_ON_FORK = 0x01
+SCHED_FLAG_RECLAIM = 0x02
+SCHED_FLAG_DL_OVERRUN = 0x04
+SCHED_FLAG_KEEP_POLICY = 0x08
+SCHED_FLAG_KEEP_PARAMS = 0x10
+SCHED_FLAG_UTIL_CLAMP_MIN = 0x20
+SCHED_FLAG_UTIL_CLAMP_MAX = 0x40
+SCHED_FLAG_ALL = 0x7F
+SCHED_ATTR_SIZE_VER0 = 48  # struct sched_attr up to sched_period
+SCHED_ATTR_SIZE_VER1 = 56  # with the utilization clamps

@@ -16,7 +16,13 @@ signals. Facts this relies on are in ../shared/EMULATION_NOTES.md:
   adds 2 when the hook returns, also when it called emu_stop();
 - registers other than RAX must never be rewritten inside a hook (exec and
   signal delivery stop the CPU and reload the whole context afterwards);
-- `count=` in emu_start is exact and deterministic; it is our timer tick.
+- `count=` in emu_start is exact and deterministic; it is how a tick or the
+  end of a CPU's turn interrupts user code. Unicorn counts the instructions in
+  `uc_struct.emu_counter`, which it does not export: its offset is found once
+  by running a known number of instructions (`_emu_counter_offset`), and the
+  kernel reads it at every entry to charge the user code that ran since.
+  Never mix count=0 runs with counted ones on one engine: code translated
+  without the counting hook keeps running without it.
 """
 
 from __future__ import annotations
@@ -90,6 +96,33 @@ _CB_OUT = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_uint32, _C
 _CTL_TLB_FLUSH = (UC_CTL_IO_WRITE << 30) | UC_CTL_TLB_FLUSH
 
 
+def _emu_counter_offset() -> int:
+    """Where uc_struct keeps emu_counter: the one 64-bit word of the engine
+    that equals the number of instructions run (the syscall included) after
+    runs of different lengths that end in a syscall. Found once per process."""
+    global _COUNTER_OFFSET
+    if _COUNTER_OFFSET is not None:
+        return _COUNTER_OFFSET
+    candidates: Optional[set[int]] = None
+    for n in (37, 123, 501):
+        uc = Uc(UC_ARCH_X86, UC_MODE_64)
+        uc.mem_map(0x1000, 0x1000)
+        code = b"\x90" * n + b"\x0f\x05"
+        uc.mem_write(0x1000, code)
+        uc.hook_add(UC_HOOK_INSN, lambda u, _d: u.emu_stop(), None, 1, 0, X.UC_X86_INS_SYSCALL)
+        uc.emu_start(0x1000, 0x1000 + len(code) + 1, 0, 10_000)
+        words = (ctypes.c_uint64 * 512).from_address(uc._uch.value)
+        found = {8 * i for i in range(512) if words[i] == n + 1}
+        candidates = found if candidates is None else candidates & found
+    if not candidates or len(candidates) != 1:  # pragma: no cover - engine change
+        raise RuntimeError("cannot find Unicorn's instruction counter (unicorn 2.1.4 is required)")
+    _COUNTER_OFFSET = candidates.pop()
+    return _COUNTER_OFFSET
+
+
+_COUNTER_OFFSET: Optional[int] = None
+
+
 class _TlbEntry(ctypes.Structure):
     """uc_tlb_entry: what a TLB fill hook answers."""
 
@@ -161,6 +194,11 @@ class Cpu:
         self.ctx_size = uclib.uc_context_size(self._uch)
         self._rax = ctypes.c_uint64()
         self._reg = ctypes.c_uint64()
+        # instructions of the current run: Unicorn's counter, and how many of
+        # them the kernel has been charged for (take_retired)
+        self._counter = ctypes.c_uint64.from_address(self._uch.value + _emu_counter_offset())
+        self._count = 0
+        self._charged = 0
 
         # Syscall fast path: the argument registers are read in one C call.
         regs = (X.UC_X86_REG_RAX, X.UC_X86_REG_RDI, X.UC_X86_REG_RSI, X.UC_X86_REG_RDX,
@@ -381,13 +419,26 @@ class Cpu:
             self._stop = Stop.KERNEL
         uclib.uc_emu_stop(self._uch)
 
+    def take_retired(self) -> int:
+        """Instructions retired in this run that were not taken yet (0 when
+        runs are not counted). Inside a syscall hook the syscall counts."""
+        if not self._count:
+            return 0
+        done = min(self._counter.value, self._count)
+        n = done - self._charged
+        self._charged = done
+        return n
+
     def run(self, count: int) -> Stop:
         """Run the live register file in user mode for at most `count`
-        instructions (0: no limit) until the kernel or an exception stops it."""
+        instructions (0: no limit, and nothing counted) until the kernel or
+        an exception stops it."""
         self._stop = None
         self.trap = None
         self._fill_fault = None
         self._hook_error = None
+        self._count = count
+        self._charged = 0
         uclib.uc_reg_read(self._uch, RIP, ctypes.byref(self._reg))
         err = uclib.uc_emu_start(self._uch, self._reg.value, 0, 0, count)
         if self._hook_error is not None:

@@ -23,7 +23,7 @@ from .cpu import Stop
 from ...uapi import errno as E
 from ...uapi import signal as S
 from ...uapi.unistd import NR
-from ...kernel.time.timekeeping import COSTS, TICK_INSNS, TICK_NS
+from ...kernel.time.timekeeping import COSTS, INSN_PS
 from ...kernel.task import TASK_RUNNING, TIF_NEED_RESCHED, TIF_SIGPENDING, TaskStruct
 from ...kernel.usermode import ScriptThread, UserApi
 
@@ -31,8 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...kernel.kernel import Kernel
     from ...kernel.sched.core import Runqueue
 
-# A scripted program gets a tick every this many syscalls (like TICK_INSNS).
-SCRIPT_STEPS_PER_TICK = TICK_NS // COSTS["script_step"]
+PS_PER_NS = 1000
 _RESTARTS = (-E.ERESTARTSYS, -E.ERESTARTNOINTR, -E.ERESTARTNOHAND, -E.ERESTART_RESTARTBLOCK)
 
 
@@ -40,6 +39,20 @@ class Entry:
     def __init__(self, k: Kernel) -> None:
         self.k = k
         self.current: list[Optional[TaskStruct]] = []  # per CPU: the task in user mode
+        self.ps_carry: list[int] = []                  # per CPU: user time below 1 ns not charged yet
+
+    def add_cpu(self) -> None:
+        self.current.append(None)
+        self.ps_carry.append(0)
+
+    def charge_user(self, cpu_index: int, t: TaskStruct) -> None:
+        """The instructions `t` retired on CPU `cpu_index` since they were
+        last charged become user time (INSN_PS each)."""
+        insns = self.k.cpus[cpu_index].take_retired()
+        if insns:
+            ps = insns * INSN_PS + self.ps_carry[cpu_index]
+            self.ps_carry[cpu_index] = ps % PS_PER_NS
+            self.k.cputime.account_user_time(t, ps // PS_PER_NS)
 
     # ---- the syscall path ----------------------------------------------------------
 
@@ -49,8 +62,7 @@ class Entry:
         exited, or its registers were replaced)."""
         k = self.k
         t.syscall_nr = nr
-        k.clock.now += COSTS["syscall"]
-        t.stime += COSTS["syscall"]
+        k.cputime.account_system_time(t, COSTS["syscall"])
         tp = k.tp
         if tp.sys_enter.probes:
             tp.sys_enter(t, nr, (a0, a1, a2, a3, a4, a5))
@@ -86,6 +98,7 @@ class Entry:
         def entry(nr: int, a0: int, a1: int, a2: int, a3: int, a4: int, a5: int) -> Optional[int]:
             t = current[cpu_index]
             assert t is not None
+            self.charge_user(cpu_index, t)
             ret = self.do_syscall(t, nr, a0, a1, a2, a3, a4, a5)
             if self.must_leave_user(t):
                 cpus[cpu_index].request_stop()
@@ -103,14 +116,19 @@ class Entry:
             mm = k.loaded_mm[cpu_index]
             if t is None or mm is None:
                 return None
+            self.charge_user(cpu_index, t)
             return k.traps.do_user_addr_fault(t, mm, vaddr, access, False)
 
         return fault
 
     def must_leave_user(self, t: TaskStruct) -> bool:
-        """After a syscall: can the task go straight back to user mode?"""
+        """After a syscall: can the task go straight back to user mode? Not
+        when it sleeps, has work flagged, lost its registers, or the CPU's
+        tick is due."""
+        k = self.k
         return (t.kstack is not None or bool(t.tif) or t.state != TASK_RUNNING
-                or self.k.halted or (t.thread.__class__ is Context and self.k.cpu_of(t).live is not t.thread))
+                or k.halted or (t.thread.__class__ is Context and k.cpu_of(t).live is not t.thread)
+                or k.clock.now >= k.sched.rqs[t.cpu].next_tick)
 
     def syscall_return(self, t: TaskStruct, value: Optional[int]) -> None:
         """Store a syscall's result where the task will find it (RAX)."""
@@ -234,9 +252,13 @@ class Entry:
         if t.set_child_tid:  # schedule_tail(): CLONE_CHILD_SETTID, on the first run
             k.uaccess.put_i32(t, t.set_child_tid, t.pid)
             t.set_child_tid = 0
+        cputime = k.cputime
         while True:
             if t.state != TASK_RUNNING or t.thread is None:
                 return
+            if cputime.tick_due(rq):  # the boundary passed in the kernel
+                cputime.tick(rq, t, user_tick=False)
+                continue
             # exit_to_user_mode_loop()
             if t.tif & TIF_SIGPENDING:
                 k.signal.do_signal(t)
@@ -254,12 +276,8 @@ class Entry:
                 return  # asleep inside a syscall, or dead
             if stop is Stop.TICK:
                 t.syscall_nr = -1
-                t.utime += TICK_NS
-                k.clock.now += TICK_NS
-                k.itimers.account_tick(t)
-                k.posix_cpu_timers.run_posix_cpu_timers(t)
-                k.sched.scheduler_tick(rq)
-                k.check_budget()
+                if cputime.tick_due(rq):
+                    cputime.tick(rq, t, user_tick=True)
             elif stop is Stop.TRAP:
                 t.syscall_nr = -1
                 trap = k.cpu_of(t).trap
@@ -267,23 +285,35 @@ class Entry:
                 k.traps.do_trap(t, trap)
 
     def enter_user(self, rq: Runqueue, t: TaskStruct) -> Stop:
-        """Run user code until the kernel is needed."""
+        """Run user code until the kernel is needed or the CPU's tick is due
+        (in exact mode the CPU stops at the instruction where the tick
+        falls). The instructions that ran are charged as user time."""
         th = t.thread
         if th.__class__ is ScriptThread:
-            return self._run_script(t, th)
+            return self._run_script(rq, t, th)
         k = self.k
-        cpu = k.cpus[rq.cpu]
+        index = rq.cpu
+        cpu = k.cpus[index]
         cpu.load(th)
-        k.switch_mm(rq.cpu, t.mm)
-        self.current[rq.cpu] = t
+        k.switch_mm(index, t.mm)
+        self.current[index] = t
+        count = 0
+        if k.config.exact:
+            ps = (rq.next_tick - k.clock.now) * PS_PER_NS - self.ps_carry[index]
+            count = max(1, -(-ps // INSN_PS))
         try:
-            return cpu.run(TICK_INSNS if k.config.exact else 0)
+            return cpu.run(count)
         finally:
-            self.current[rq.cpu] = None
+            self.current[index] = None
+            self.charge_user(index, t)
 
-    def _run_script(self, t: TaskStruct, th: ScriptThread) -> Stop:
+    def _run_script(self, rq: Runqueue, t: TaskStruct, th: ScriptThread) -> Stop:
+        """A scripted program's steps until the tick: each step costs
+        COSTS["script_step"] of user time, then makes its syscall."""
         k = self.k
-        for _ in range(SCRIPT_STEPS_PER_TICK):
+        step = COSTS["script_step"]
+        while k.clock.now < rq.next_tick:
+            k.cputime.account_user_time(t, step)
             if th.restart:
                 th.restart = False
                 req = th.request

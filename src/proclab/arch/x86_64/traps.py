@@ -74,8 +74,7 @@ class Traps:
         except OutOfMemory:
             k.oom(task)
             return None
-        k.clock.advance(COSTS["fault"])
-        task.stime += COSTS["fault"]
+        k.cputime.account_system_time(task, COSTS["fault"])
         tp = k.tp
         if kind in _BAD_ACCESS:
             self.segv[task] = (addr, *_BAD_ACCESS[kind])

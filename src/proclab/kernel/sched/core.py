@@ -1,5 +1,6 @@
 """The scheduler core (kernel/sched/core.c): task states, wakeups, the
-runqueue of each CPU and the bookkeeping of a context switch.
+runqueue of each CPU, schedule() and the bookkeeping of a context switch,
+fork's part, and changing a task's policy, priority or CPUs.
 
 Sleeping, the Linux way: a task sets its state (`set_task_state`) and calls
 schedule(). In proclab kernel code that may sleep is a generator, and `yield`
@@ -8,45 +9,125 @@ generator right after the `yield` when the task runs again. Whether the task
 stays on the runqueue depends only on its state at that moment, exactly as in
 __schedule(): TASK_RUNNING stays (a preemption or a yield), anything else is
 dequeued until `try_to_wake_up` puts it back.
+
+Each runqueue holds one object per scheduling class, most urgent first: rt
+(SCHED_FIFO, SCHED_RR), fair (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, in the
+variant `--sched` names: eevdf, cfs or rr) and idle. Every decision -- the
+next task, a preemption, the CPU of a woken or new task -- goes through the
+`ChoicePoints` object, which by default takes Linux's decision.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from ...uapi.sched import SCHED_NORMAL, SCHED_RR
 from ..task import TASK_DEAD, TASK_NORMAL, TASK_RUNNING, TIF_NEED_RESCHED
-from ..time.timekeeping import COSTS, Clock
-from .policy import SchedPolicy
+from ..time.timekeeping import COSTS, TICK_NS, Clock
+from .fair import FAIR_CLASSES
+from .idle import IdleRq
+from .rt import RtRq
+from .sched import (
+    DEFAULT_PRIO,
+    DEQUEUE_MOVE,
+    DEQUEUE_SAVE,
+    DEQUEUE_SLEEP,
+    ENQUEUE_HEAD,
+    ENQUEUE_INITIAL,
+    ENQUEUE_MIGRATED,
+    ENQUEUE_MOVE,
+    ENQUEUE_RESTORE,
+    ENQUEUE_WAKEUP,
+    MAX_RT_PRIO,
+    WF_FORK,
+    WF_TTWU,
+    ChoicePoints,
+    SchedClassRq,
+    SchedEntity,
+    SchedInfo,
+    SchedRtEntity,
+    Tunables,
+    rt_policy,
+    task_weight,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...lib.tracepoint import Tracepoints
     from ...lib.wait import WaitQueueEntry
     from ..task import TaskStruct
 
+# Which class a task is in (task->sched_class): an index into Runqueue.classes.
+CLASS_RT, CLASS_FAIR, CLASS_IDLE = 0, 1, 2
+CLASS_NAMES = ("rt", "fair", "idle")
+
 
 class Runqueue:
     """struct rq: one per CPU. `curr` is the task the CPU runs (its idle task
-    when nothing else can run)."""
+    when nothing else can run); `nr_running` counts the queued tasks of
+    every class, the running one included. Written by the scheduler only."""
 
-    def __init__(self, cpu: int, policy: SchedPolicy, idle: TaskStruct) -> None:
+    def __init__(self, sched: Scheduler, cpu: int, idle: TaskStruct) -> None:
+        self.sched = sched
         self.cpu = cpu
-        self.policy = policy
         self.idle = idle
         self.curr = idle
+        self.nr_running = 0
         self.nr_switches = 0
+        self.rt = RtRq(self)
+        self.cfs: SchedClassRq = sched.fair_class(self)
+        self.idle_class = IdleRq(self)
+        self.classes: tuple[SchedClassRq, SchedClassRq, SchedClassRq] = (self.rt, self.cfs, self.idle_class)
+        # /proc/schedstat (version 15) counters
+        self.yld_count = 0
+        self.sched_count = 0
+        self.sched_goidle = 0
+        self.ttwu_count = 0
+        self.ttwu_local = 0
+        self.rq_cpu_time = 0
+        self.run_delay = 0
+        self.pcount = 0
+        self.busy_ns = 0        # time the CPU ran something other than its idle task
+        self.next_tick = TICK_NS  # virtual time of this CPU's next tick (cputime.py)
+
+    @property
+    def clock(self) -> int:
+        """rq_clock(): virtual ns now."""
+        return self.sched.clock.now
+
+    def class_of(self, p: TaskStruct) -> SchedClassRq:
+        return self.classes[p.sched_class]
+
+    def resched_curr(self, reason: str) -> None:
+        """resched_curr(): the running task should leave the CPU at the next
+        chance (its return to user mode), if the choice points agree."""
+        curr = self.curr
+        if curr is self.idle and reason != "wakeup":
+            return
+        if self.sched.choice.preempt(self, reason, True):
+            curr.tif |= TIF_NEED_RESCHED
 
 
 class Scheduler:
-    def __init__(self, tp: Tracepoints, clock: Clock, policy: Callable[[], SchedPolicy]) -> None:
+    """The scheduler of one machine: its runqueues and everything that moves
+    tasks between them and the CPUs."""
+
+    def __init__(self, tp: Tracepoints, clock: Clock, fair: str = "eevdf", nr_cpus: int = 1) -> None:
         self.tp = tp
         self.clock = clock
-        self._make_policy = policy
+        self.fair_name = fair
+        self.fair_class: Callable[[Runqueue], SchedClassRq] = FAIR_CLASSES[fair]
+        self.tunables = Tunables(nr_cpus)
+        self.tick_ns = TICK_NS
+        self.choice = ChoicePoints()
         self.rqs: list[Runqueue] = []
+        # set by the kernel: saves a task's registers before it changes CPU
+        self.on_migrate: Callable[[TaskStruct, int], None] = lambda p, old_cpu: None
 
     def add_cpu(self, idle: TaskStruct) -> Runqueue:
-        rq = Runqueue(len(self.rqs), self._make_policy(), idle)
+        rq = Runqueue(self, len(self.rqs), idle)
         idle.cpu = rq.cpu
         idle.on_cpu = True
+        idle.sched_class = CLASS_IDLE
         self.rqs.append(rq)
         return rq
 
@@ -63,22 +144,64 @@ class Scheduler:
             if self.tp.sched_set_state.probes:
                 self.tp.sched_set_state(task, old, state)
 
+    # ---- queueing ------------------------------------------------------------------
+
+    def enqueue_task(self, rq: Runqueue, p: TaskStruct, flags: int) -> None:
+        """enqueue_task() / activate_task(): `p` joins its class's queue."""
+        if not flags & ENQUEUE_RESTORE:
+            p.sched_info.last_queued = rq.clock  # sched_info_enqueue()
+        rq.class_of(p).enqueue_task(p, flags)
+        p.on_rq = True
+        rq.nr_running += 1
+
+    def dequeue_task(self, rq: Runqueue, p: TaskStruct, flags: int) -> None:
+        """dequeue_task() / deactivate_task()."""
+        if not flags & DEQUEUE_SAVE:
+            self._sched_info_dequeue(rq, p)
+        rq.class_of(p).dequeue_task(p, flags)
+        p.on_rq = False
+        rq.nr_running -= 1
+
+    def _sched_info_dequeue(self, rq: Runqueue, p: TaskStruct) -> None:
+        info = p.sched_info
+        if info.last_queued:
+            delta = rq.clock - info.last_queued
+            info.run_delay += delta
+            rq.run_delay += delta
+            info.last_queued = 0
+
+    def wakeup_preempt(self, rq: Runqueue, p: TaskStruct, flags: int) -> None:
+        """wakeup_preempt() (check_preempt_curr): a task of a more urgent
+        class always preempts; within a class the class decides."""
+        curr = rq.curr
+        if p.sched_class == curr.sched_class:
+            rq.class_of(p).wakeup_preempt(p, flags)
+        elif p.sched_class < curr.sched_class:
+            rq.resched_curr("wakeup")
+
     # ---- wakeups -----------------------------------------------------------------
 
     def try_to_wake_up(self, task: TaskStruct, state_mask: int = TASK_NORMAL) -> bool:
-        """Make a sleeping task runnable if its state is in `state_mask`."""
+        """Make a sleeping task runnable if its state is in `state_mask`: on
+        the CPU select_task_rq() chooses, then see whether it preempts."""
         if not task.state & state_mask:
             return False
         self.set_task_state(task, TASK_RUNNING)
         if self.tp.sched_wakeup.probes:
             self.tp.sched_wakeup(task)
-        if not task.on_rq:
-            rq = self.rq_of(task)
-            task.on_rq = True
-            rq.policy.enqueue(task, wakeup=True)
-            curr = rq.curr
-            if curr is not rq.idle and rq.policy.preempt_on_wakeup(curr, task):
-                curr.tif |= TIF_NEED_RESCHED
+        if task.on_rq:  # ttwu_runnable(): it never left its queue
+            return True
+        cpu = self.select_task_rq(task, "wakeup")
+        flags = ENQUEUE_WAKEUP
+        if cpu != task.cpu:
+            self.set_task_cpu(task, cpu)
+            flags |= ENQUEUE_MIGRATED
+        rq = self.rqs[cpu]
+        rq.ttwu_count += 1
+        if cpu == task.cpu:
+            rq.ttwu_local += 1
+        self.enqueue_task(rq, task, flags)
+        self.wakeup_preempt(rq, task, WF_TTWU)
         return True
 
     def wake_up_process(self, task: TaskStruct) -> bool:
@@ -89,37 +212,111 @@ class Scheduler:
         return self.try_to_wake_up(entry.task, TASK_NORMAL)
 
     def wake_up_new_task(self, task: TaskStruct) -> None:
-        """The child of fork becomes runnable for the first time (TASK_NEW -> R)."""
+        """The child of fork becomes runnable for the first time (TASK_NEW -> R),
+        on the CPU fork balancing chooses."""
         self.set_task_state(task, TASK_RUNNING)
-        rq = self.rq_of(task)
-        task.on_rq = True
-        rq.policy.enqueue(task, wakeup=False)
+        cpu = self.select_task_rq(task, "fork")
+        if cpu != task.cpu:
+            self.set_task_cpu(task, cpu)
+        rq = self.rqs[cpu]
+        self.enqueue_task(rq, task, ENQUEUE_INITIAL)
         if self.tp.sched_wakeup_new.probes:
             self.tp.sched_wakeup_new(task)
+        self.wakeup_preempt(rq, task, WF_FORK)
 
-    def dequeue_task(self, task: TaskStruct) -> None:
-        """Take a runnable task that is not running off its queue (it was killed
-        or stopped before it could run)."""
-        if task.on_rq and self.rq_of(task).curr is not task:
-            self.rq_of(task).policy.dequeue(task)
-            task.on_rq = False
+    # ---- CPUs -------------------------------------------------------------------------
 
-    # ---- switching -----------------------------------------------------------------
+    def allowed_cpus(self, p: TaskStruct) -> list[int]:
+        """The CPUs of the machine in p's affinity mask, in order."""
+        return [rq.cpu for rq in self.rqs if p.cpus_mask >> rq.cpu & 1]
+
+    def select_task_rq(self, p: TaskStruct, reason: str) -> int:
+        """select_task_rq(): where a woken ("wakeup") or new ("fork") task
+        goes. Linux's choice, much simplified from select_idle_sibling and
+        find_idlest_cpu: a woken task stays on its CPU if that is idle, else
+        takes the first idle CPU it may use, else stays; a new task goes to
+        the allowed CPU with the fewest runnable tasks (its parent's on a tie)."""
+        allowed = self.allowed_cpus(p)
+        if len(self.rqs) == 1 or not allowed:
+            return p.cpu
+        prev = p.cpu if p.cpu in allowed else allowed[0]
+        rqs = self.rqs
+        if reason == "fork":
+            best = min(allowed, key=lambda c: (rqs[c].nr_running + (rqs[c].curr is not rqs[c].idle), c != prev, c))
+        elif self._idle(rqs[prev]):
+            best = prev
+        else:
+            best = next((c for c in allowed if self._idle(rqs[c])), prev)
+        return self.choice.select_cpu(p, reason, allowed, best)
+
+    @staticmethod
+    def _idle(rq: Runqueue) -> bool:
+        return rq.curr is rq.idle and rq.nr_running == 0
+
+    def set_task_cpu(self, p: TaskStruct, cpu: int) -> None:
+        """set_task_cpu(): `p` (not queued) will run on `cpu` from now on."""
+        old = p.cpu
+        if old == cpu:
+            return
+        self.rqs[old].class_of(p).migrate_task_rq(p)
+        p.se.nr_migrations += 1
+        if self.tp.sched_migrate_task.probes:
+            self.tp.sched_migrate_task(p, old, cpu)
+        self.on_migrate(p, old)
+        p.cpu = cpu
+
+    def move_queued_task(self, p: TaskStruct, cpu: int) -> None:
+        """move_queued_task(): a queued task that is not running moves to `cpu`."""
+        rq = self.rq_of(p)
+        self.dequeue_task(rq, p, DEQUEUE_SAVE | DEQUEUE_MOVE)
+        self.set_task_cpu(p, cpu)
+        new = self.rqs[cpu]
+        self.enqueue_task(new, p, ENQUEUE_RESTORE | ENQUEUE_MOVE | ENQUEUE_MIGRATED)
+        self.wakeup_preempt(new, p, 0)
+
+    # ---- schedule() ------------------------------------------------------------------
+
+    def schedule(self, rq: Runqueue) -> TaskStruct:
+        """__schedule(): `rq.curr` called schedule(): a task that is no longer
+        TASK_RUNNING leaves the queue (a voluntary switch); then the next
+        task is picked and switched to. Returns it (the idle task when
+        nothing can run)."""
+        prev = rq.curr
+        prev.tif &= ~TIF_NEED_RESCHED
+        rq.sched_count += 1
+        voluntary = False
+        if prev is not rq.idle:
+            if prev.state != TASK_RUNNING and prev.on_rq:
+                voluntary = True
+                self.dequeue_task(rq, prev, DEQUEUE_SLEEP)
+            rq.class_of(prev).put_prev_task(prev)
+            if prev.on_rq and not prev.cpus_mask >> rq.cpu & 1:
+                self._push_away(prev)  # its affinity no longer allows this CPU
+        nxt = self.pick_next_task(rq)
+        self.context_switch(rq, prev, nxt, voluntary)
+        return nxt
+
+    def _push_away(self, p: TaskStruct) -> None:
+        """migration_cpu_stop(): the task left the CPU it may no longer use."""
+        allowed = self.allowed_cpus(p)
+        if allowed:
+            self.move_queued_task(p, self.choice.select_cpu(p, "affinity", allowed, allowed[0]))
 
     def pick_next_task(self, rq: Runqueue) -> TaskStruct:
-        return rq.policy.pick_next() or rq.idle
+        """pick_next_task(): the first class, most urgent first, that has a
+        task; the choice points may take another runnable task instead."""
+        for cls in rq.classes:
+            linux = cls.pick_task()
+            if linux is not None:
+                break
+        chosen = self.choice.pick_next(rq, linux, lambda: self.runnable(rq))
+        rq.class_of(chosen).set_next_task(chosen)
+        return chosen
 
-    def put_prev_task(self, rq: Runqueue, prev: TaskStruct) -> bool:
-        """The half of __schedule() that decides the fate of `prev` after it ran.
-        Returns True when the switch away is voluntary (prev sleeps or died)."""
-        prev.tif &= ~TIF_NEED_RESCHED
-        if prev is rq.idle:
-            return False
-        if prev.state == TASK_RUNNING:
-            rq.policy.put_prev(prev, preempted=True)
-            return False
-        prev.on_rq = False  # deactivate_task
-        return True
+    def runnable(self, rq: Runqueue) -> list[TaskStruct]:
+        """Every task `rq` could run now (for the choice points)."""
+        out = [p for p in rq.rt.queued()] + [p for p in rq.cfs.queued()]
+        return out or [rq.idle]
 
     def context_switch(self, rq: Runqueue, prev: TaskStruct, next_: TaskStruct, voluntary: bool) -> None:
         """Account the switch from `prev` to `next_` (the registers and the page
@@ -132,6 +329,13 @@ class Scheduler:
                 prev.nvcsw += 1
             else:
                 prev.nivcsw += 1
+        now = rq.clock
+        if prev is not rq.idle and prev.on_rq:
+            prev.sched_info.last_queued = now   # waits again from now
+        if next_ is not rq.idle:
+            self._sched_info_dequeue(rq, next_)
+            next_.sched_info.pcount += 1
+            rq.pcount += 1
         prev.on_cpu = False
         next_.on_cpu = True
         rq.curr = next_
@@ -140,16 +344,164 @@ class Scheduler:
             self.tp.sched_switch(rq.cpu, prev, prev.state, next_)
 
     def scheduler_tick(self, rq: Runqueue) -> None:
-        """A tick of the running task: the policy may ask for a preemption."""
+        """scheduler_tick() (sched_tick): the running task's class accounts
+        the tick and may ask for a preemption."""
         curr = rq.curr
-        if curr is not rq.idle and rq.policy.task_tick(curr):
-            curr.tif |= TIF_NEED_RESCHED
+        if curr is not rq.idle:
+            rq.class_of(curr).task_tick(curr)
+        rq.rt.period_tick()
+
+    def account_curr(self, rq: Runqueue) -> None:
+        """update_curr() of the running task (before its times are read)."""
+        curr = rq.curr
+        if curr is not rq.idle:
+            rq.class_of(curr).update_curr()
 
     def nr_runnable(self) -> int:
-        return sum(rq.policy.nr_running() for rq in self.rqs)
+        """Tasks queued on every runqueue and not running."""
+        return sum(rq.nr_running - (rq.curr is not rq.idle and rq.curr.on_rq) for rq in self.rqs)
+
+    def yield_task(self, rq: Runqueue, p: TaskStruct) -> None:
+        """do_sched_yield(): the class moves the task back; then schedule()."""
+        rq.yld_count += 1
+        rq.class_of(p).yield_task(p)
+        p.tif |= TIF_NEED_RESCHED
+
+    # ---- fork ------------------------------------------------------------------------
+
+    def sched_fork(self, p: TaskStruct, parent: TaskStruct) -> None:
+        """sched_fork(): the child's scheduling state, inherited from the
+        parent unless SCHED_RESET_ON_FORK asks for the defaults (a fair
+        policy, nice 0 if the parent's was negative); placed by its class."""
+        p.se = SchedEntity()
+        p.rt = SchedRtEntity()
+        p.sched_info = SchedInfo()
+        p.policy = parent.policy
+        p.static_prio = parent.static_prio
+        p.rt_priority = parent.rt_priority
+        p.cpus_mask = parent.cpus_mask
+        p.sched_reset_on_fork = False
+        if parent.sched_reset_on_fork:
+            if rt_policy(p.policy):
+                p.policy = SCHED_NORMAL
+                p.rt_priority = 0
+            if p.static_prio < DEFAULT_PRIO:
+                p.static_prio = DEFAULT_PRIO
+        p.normal_prio = normal_prio(p)
+        p.prio = p.normal_prio
+        p.se.weight = task_weight(p.policy, p.static_prio)
+        p.sched_class = class_for(p.prio)
+        p.cpu = parent.cpu
+        self.rq_of(p).class_of(p).task_fork(p)
+
+    def init_task_sched(self, p: TaskStruct) -> None:
+        """The scheduling state of a boot task (init_task's defaults)."""
+        p.se = SchedEntity()
+        p.rt = SchedRtEntity()
+        p.sched_info = SchedInfo()
+
+    # ---- changing a task ------------------------------------------------------------------
+
+    def _change(self, p: TaskStruct, apply: Callable[[], None], queue_flags: int = 0) -> None:
+        """The dequeue / change / enqueue bracket of set_user_nice() and
+        __sched_setscheduler(): a queued task leaves its queue (keeping its
+        place in time) while its attributes change, then comes back; the
+        running task is put back and set as next again."""
+        rq = self.rq_of(p)
+        queued, running = p.on_rq, rq.curr is p
+        old_prio, old_class = p.prio, p.sched_class
+        if running:
+            rq.class_of(p).update_curr()
+        if queued:
+            self.dequeue_task(rq, p, DEQUEUE_SAVE | DEQUEUE_MOVE)
+        if running:
+            rq.classes[old_class].put_prev_task(p)
+        apply()
+        p.sched_class = class_for(p.prio)
+        if queued:
+            self.enqueue_task(rq, p, ENQUEUE_RESTORE | ENQUEUE_MOVE | queue_flags)
+        if running:
+            rq.class_of(p).set_next_task(p)
+        if queued or running:
+            if p.sched_class != old_class:
+                if running and p.sched_class > old_class:
+                    rq.resched_curr("prio")
+                elif not running:
+                    self.wakeup_preempt(rq, p, 0)
+            elif p.prio != old_prio or p.sched_class == CLASS_FAIR:
+                rq.class_of(p).prio_changed(p, old_prio)
+
+    def set_user_nice(self, p: TaskStruct, nice: int) -> None:
+        """set_user_nice(): a new nice value (already range-checked). An rt
+        task keeps its priority; the nice value takes effect when it returns
+        to a fair policy."""
+        def apply() -> None:
+            p.static_prio = DEFAULT_PRIO + nice
+            p.normal_prio = normal_prio(p)
+            if not rt_policy(p.policy):
+                p.prio = p.normal_prio
+            self._reweight(p)
+        self._change(p, apply)
+
+    def setscheduler(self, p: TaskStruct, policy: int, rt_priority: int, nice: Optional[int],
+                     reset_on_fork: bool) -> None:
+        """The change half of __sched_setscheduler() (checks done by the
+        caller): new policy, rt priority and, for sched_setattr, nice. A
+        task whose priority is lowered goes to the head of its new list."""
+        new_prio_static = p.static_prio if nice is None else DEFAULT_PRIO + nice
+        def apply() -> None:
+            p.policy = policy
+            p.rt_priority = rt_priority
+            p.static_prio = new_prio_static
+            p.normal_prio = normal_prio(p)
+            p.prio = p.normal_prio
+            p.sched_reset_on_fork = reset_on_fork
+            if policy == SCHED_RR:
+                p.rt.time_slice = self.tunables.rr_timeslice
+            self._reweight(p)
+        old_prio = p.prio
+        future = prio_of(policy, rt_priority, new_prio_static)
+        self._change(p, apply, ENQUEUE_HEAD if old_prio < future else 0)
+
+    def _reweight(self, p: TaskStruct) -> None:
+        weight = task_weight(p.policy, p.static_prio)
+        if weight != p.se.weight:
+            self.rq_of(p).cfs.reweight_task(p, weight)
+
+    def set_cpus_allowed(self, p: TaskStruct, mask: int) -> None:
+        """__set_cpus_allowed_ptr(): a new affinity mask (with at least one of
+        the machine's CPUs). A queued task on a CPU it may no longer use
+        moves now; a running one moves when it next leaves the CPU."""
+        p.cpus_mask = mask
+        if mask >> p.cpu & 1:
+            return
+        rq = self.rq_of(p)
+        if rq.curr is p:
+            rq.resched_curr("affinity")
+        elif p.on_rq:
+            self._push_away(p)
+        else:
+            allowed = self.allowed_cpus(p)
+            if allowed:
+                self.set_task_cpu(p, allowed[0])
 
 
-def current_runqueue(sched: Scheduler, task: TaskStruct) -> Optional[Runqueue]:
-    """The runqueue `task` is running on, or None when it is not running."""
-    rq = sched.rq_of(task)
-    return rq if rq.curr is task else None
+def normal_prio(p: TaskStruct) -> int:
+    """normal_prio(): 99 - rt_priority for an rt policy, else the static
+    priority (SCHED_IDLE too: its weight, not its priority, is low)."""
+    return prio_of(p.policy, p.rt_priority, p.static_prio)
+
+
+def prio_of(policy: int, rt_priority: int, static_prio: int) -> int:
+    return MAX_RT_PRIO - 1 - rt_priority if rt_policy(policy) else static_prio
+
+
+def class_for(prio: int) -> int:
+    """The class a priority belongs to: rt below MAX_RT_PRIO, else fair."""
+    return CLASS_RT if prio < MAX_RT_PRIO else CLASS_FAIR
+
+
+def task_nice(p: TaskStruct) -> int:
+    """task_nice()."""
+    return p.static_prio - DEFAULT_PRIO
+

@@ -68,10 +68,14 @@ class ITimers:
 
     # ---- the CPU-time timers ------------------------------------------------------------
 
-    def account_tick(self, t: TaskStruct) -> None:
-        """A tick of user time of `t` (the entry code calls this)."""
+    def account_tick(self, t: TaskStruct, user_tick: bool) -> None:
+        """account_process_tick()'s part for interval timers: a tick while
+        `t` ran counts for ITIMER_PROF, and for ITIMER_VIRTUAL when it hit
+        user mode."""
         sig = t.signal
         for field, signo in (("it_virt", S.SIGVTALRM), ("it_prof", S.SIGPROF)):
+            if field == "it_virt" and not user_tick:
+                continue
             value, interval = getattr(sig, field)
             if value:
                 value -= TICK_NS

@@ -1,14 +1,14 @@
 """Virtual time and its timers (kernel/time/timekeeping.c, hrtimer.c).
 
 Time never comes from the host. It advances when:
-- a CPU runs user code: one tick (`TICK_INSNS` retired instructions, counted
-  exactly by the emulator) is `TICK_NS` of virtual time;
+- a CPU runs user code: each retired instruction (counted exactly by the
+  emulator) costs `INSN_PS` picoseconds, charged to the task as user time;
 - the kernel works: each syscall, page fault, context switch, fork and exec costs
   a fixed amount (`COSTS`), charged to the task as system time;
 - every task sleeps: the idle CPU jumps to the next timer.
 So the same program, options and seed give the same times, byte for byte.
-User code between two kernel entries that is shorter than a tick is not
-observable (the emulator does not report partial counts); it costs no time.
+The costs are calibrated against the host (bench/calibrate.py prints the
+host's figures beside these); each constant names the figure it came from.
 
 Timers (hrtimers) are kept in expiry order; ties fire in arming order.
 """
@@ -23,9 +23,10 @@ NSEC_PER_SEC = 1_000_000_000
 NSEC_PER_MSEC = 1_000_000
 NSEC_PER_USEC = 1_000
 
-# A 1 GHz CPU retiring one instruction per ns; the tick is HZ=1000.
-TICK_INSNS = 1_000_000
+# The tick is HZ=1000.
 TICK_NS = 1 * NSEC_PER_MSEC
+# One user instruction (a compute loop on the host: see bench/calibrate.py).
+INSN_PS = 1000
 USER_HZ = 100  # clock_t units of times(2) and /proc
 
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..uapi.unistd import NR
-from ..fs.sync import sys_fsync, sys_sync
-from ..mm.fadvise import sys_fadvise64
-from ..net.socket import ON_SOCKET_FD
-from ..mm.madvise import sys_madvise
-from ..mm.mmap import sys_brk, sys_mmap, sys_munmap
-from ..mm.mprotect import sys_mprotect
-from ..mm.mremap import sys_mremap
-from ..mm.msync import sys_msync
+from ...uapi.unistd import NR
+from ...fs.sync import sys_fsync, sys_sync
+from ...mm.fadvise import sys_fadvise64
+from ...net.socket import ON_SOCKET_FD
+from ...mm.madvise import sys_madvise
+from ...mm.mmap import sys_brk, sys_mmap, sys_munmap
+from ...mm.mprotect import sys_mprotect
+from ...mm.mremap import sys_mremap
+from ...mm.msync import sys_msync
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kernel import Kernel
+    from ...kernel.kernel import Kernel
 
 Handler = Callable[..., Any]
 Adapter = Callable[[Any, int, int, int, int, int, int], Any]
@@ -59,7 +59,7 @@ def adapt(fn: Handler, spec: str) -> Adapter:
 
 def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
     """(name, handler, argument types) of every implemented system call."""
-    sig, ex, fk, sy, tm = k.signal, k.exit, k.fork, k.sys, k.time
+    sig, ex, fk, sy, tm, sc = k.signal, k.exit, k.fork, k.sys, k.time, k.sched_syscalls
     rw, op, nm, st, xa = k.read_write, k.open, k.namei, k.stat, k.xattr
     entries: list[tuple[str, Handler, str]] = [
         # files
@@ -249,14 +249,24 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("umask", sy.sys_umask, "u"),
         ("getpriority", sy.sys_getpriority, "ii"),
         ("setpriority", sy.sys_setpriority, "iii"),
-        ("sched_yield", sy.sys_sched_yield, ""),
+        ("sched_yield", sc.sys_sched_yield, ""),
+        ("sched_setscheduler", sc.sys_sched_setscheduler, "iip"),
+        ("sched_getscheduler", sc.sys_sched_getscheduler, "i"),
+        ("sched_setparam", sc.sys_sched_setparam, "ip"),
+        ("sched_getparam", sc.sys_sched_getparam, "ip"),
+        ("sched_setattr", sc.sys_sched_setattr, "ipu"),
+        ("sched_getattr", sc.sys_sched_getattr, "ipuu"),
+        ("sched_get_priority_max", sc.sys_sched_get_priority_max, "i"),
+        ("sched_get_priority_min", sc.sys_sched_get_priority_min, "i"),
+        ("sched_rr_get_interval", sc.sys_sched_rr_get_interval, "ip"),
+        ("getcpu", sy.sys_getcpu, "ppp"),
         ("getrandom", sy.sys_getrandom, "ppu"),
         # configured out: restartable sequences, NUMA memory policies
         *((name, sy.sys_ni_configured_out, "") for name in (
             "rseq", "get_mempolicy", "set_mempolicy", "mbind", "migrate_pages", "move_pages",
             "set_mempolicy_home_node")),
-        ("sched_getaffinity", sy.sys_sched_getaffinity, "ipp"),
-        ("sched_setaffinity", sy.sys_sched_setaffinity, "ipp"),
+        ("sched_getaffinity", sc.sys_sched_getaffinity, "iup"),
+        ("sched_setaffinity", sc.sys_sched_setaffinity, "iup"),
         ("reboot", sy.sys_reboot, "uuup"),
         ("futex", k.futex.sys_futex, "pipppu"),
         ("set_robust_list", k.futex.sys_set_robust_list, "pp"),
