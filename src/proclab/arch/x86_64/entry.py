@@ -40,6 +40,7 @@ class Entry:
         self.k = k
         self.current: list[Optional[TaskStruct]] = []  # per CPU: the task in user mode
         self.ps_carry: list[int] = []                  # per CPU: user time below 1 ns not charged yet
+        self.insns = 0                                 # user instructions retired, all CPUs
 
     def add_cpu(self) -> None:
         self.current.append(None)
@@ -50,6 +51,7 @@ class Entry:
         last charged become user time (INSN_PS each)."""
         insns = self.k.cpus[cpu_index].take_retired()
         if insns:
+            self.insns += insns
             ps = insns * INSN_PS + self.ps_carry[cpu_index]
             self.ps_carry[cpu_index] = ps % PS_PER_NS
             self.k.cputime.account_user_time(t, ps // PS_PER_NS)
