@@ -62,7 +62,7 @@ from .time.posix_cpu_timers import PosixCpuTimers
 from .time.posix_timers import PosixTimers
 from ..fs.proc.root import ProcFs
 from .time.timekeeping import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
-from .sched.core import Scheduler
+from .sched.core import Runqueue, Scheduler
 from .sched.cputime import CpuTime
 from .sched.syscalls import SchedSyscalls
 from ..fs.select import Select
@@ -72,7 +72,18 @@ from ..net.socket import Socket
 from ..fs.stat import Stat
 from .sys import Sys
 from ..arch.x86_64.syscall_64 import build_syscall_table
-from .task import DEFAULT_RLIMITS, PF_IDLE, PF_KTHREAD, SIGNAL_UNKILLABLE, TASK_RUNNING, Cred, SigHand, SignalStruct, TaskStruct
+from .task import (
+    DEFAULT_RLIMITS,
+    PF_IDLE,
+    PF_KTHREAD,
+    SIGNAL_UNKILLABLE,
+    TASK_RUNNING,
+    TIF_NEED_RESCHED,
+    Cred,
+    SigHand,
+    SignalStruct,
+    TaskStruct,
+)
 from .time.time import Time
 from ..arch.x86_64.traps import Traps
 from ..arch.x86_64.uaccess import UserAccess
@@ -187,7 +198,12 @@ class Kernel:
         self.halted = False
         self.halting = False
         self.result: Optional[RunResult] = None
-        self.idle_ns = 0
+        # the CPU loop: the CPU whose work the kernel is doing, each CPU's own
+        # virtual time (a CPU that idles keeps the time it went idle), and
+        # when the current step of this_cpu began
+        self.this_cpu = 0
+        self.cpu_now: list[int] = []
+        self._step_start: Optional[int] = None
         self.nr_threads = 0
         self.max_threads = cfg.max_threads
         self.user_tasks: Counter[int] = Counter()
@@ -202,6 +218,10 @@ class Kernel:
         self.kthread_create_wq = WaitQueueHead("kthread_create")
         self.kthread_create_list: list[tuple[Callable, str]] = []
         self.init_task = self._make_idle_task(0)
+        for cpu in range(1, cfg.cpus):
+            self._make_secondary_idle(cpu)
+        self.sched.on_migrate = self._save_migrating
+        self.sched.kick_idle_cpu = self._kick_idle_cpu
         self.child_reaper: TaskStruct = self.init_task
         self.kthreadd: Optional[TaskStruct] = None
         self.command_pid = 0
@@ -235,11 +255,29 @@ class Kernel:
         self.pid_ns.join_pgrp(t, pid0)
         self.pid_ns.join_session(t, pid0)
         t.signal.add_thread(t)
-        self.sched.add_cpu(t)
+        self._add_cpu(t)
+        return t
+
+    def _make_secondary_idle(self, cpu: int) -> TaskStruct:
+        """fork_idle(): the idle task of another CPU, PID 0 too, sharing
+        init_task's resources (it never uses them)."""
+        boot = self.init_task
+        t = self.alloc_task_struct()
+        t.comm = f"swapper/{cpu}"
+        t.flags = PF_IDLE | PF_KTHREAD
+        t.state = TASK_RUNNING
+        self.sched.init_task_sched(t)
+        t.sighand, t.signal, t.cred, t.files, t.fs = boot.sighand, boot.signal, boot.cred, boot.files, boot.fs
+        t.group_leader = boot
+        self._add_cpu(t)
+        return t
+
+    def _add_cpu(self, idle: TaskStruct) -> None:
+        self.sched.add_cpu(idle)
         self.cpus.append(None)
         self.loaded_mm.append(None)
+        self.cpu_now.append(self.clock.now)
         self.entry.add_cpu()
-        return t
 
     def boot(self, command: Optional[initmod.Command] = None,
              program: Optional[initmod.Program] = None) -> None:
@@ -263,8 +301,8 @@ class Kernel:
 
     def current(self) -> TaskStruct:
         """`current`: the task whose syscall, fault or exit the kernel is
-        handling -- the one running on CPU 0 (proclab runs one CPU loop)."""
-        return self.sched.rqs[0].curr
+        handling -- the one running on the CPU the loop is stepping."""
+        return self.sched.rqs[self.this_cpu].curr
 
     def console_on_rootfs(self, t: TaskStruct) -> None:
         """fds 0, 1, 2 of init: the console streams, each on its own line."""
@@ -276,6 +314,15 @@ class Kernel:
         t.files = files
 
     # ---- the CPU loop -------------------------------------------------------------------
+    #
+    # The simulated CPUs share one host thread: the loop always steps the busy
+    # CPU whose own virtual time is the earliest (ties: the lowest number),
+    # for one turn -- until its tick, the next timer, or until its task calls
+    # schedule(). So no CPU runs more than a tick ahead of another, events on
+    # different CPUs happen in (almost) virtual-time order, and the same
+    # program and options give the same interleaving every time. A CPU with
+    # nothing to run idles: it keeps the time it went idle and catches up
+    # with the time of whoever gives it work (`_kick_idle_cpu`).
 
     def run(self) -> RunResult:
         """Run until the machine halts; returns how it ended."""
@@ -291,27 +338,72 @@ class Kernel:
         while not self.halted and self.schedule_step():
             pass
 
+    def _busy(self, rq: Runqueue) -> bool:
+        return rq.curr is not rq.idle or rq.nr_running > 0
+
+    def _next_cpu(self) -> Optional[int]:
+        """The busy CPU that is furthest behind in virtual time."""
+        best = None
+        for rq in self.sched.rqs:
+            if self._busy(rq) and (best is None or self.cpu_now[rq.cpu] < self.cpu_now[best]):
+                best = rq.cpu
+        return best
+
     def schedule_step(self) -> bool:
-        """One turn of the CPU: switch to the next task and run it until it
-        calls schedule(). False (after switching to idle) when none can run."""
-        rq = self.sched.rqs[0]
-        was_idle = rq.curr is rq.idle
-        nxt = self.sched.schedule(rq)
-        if nxt is rq.idle:
+        """One turn of a CPU: fire the timers that are due, pick the next
+        task if the running one called schedule() (or none runs), run it for
+        the turn. False when no CPU has anything to run."""
+        cpu = self._next_cpu()
+        if cpu is None:
             return False
-        if was_idle and rq.next_tick <= self.clock.now:
-            rq.next_tick = self.cputime.next_tick(self.clock.now)  # the tick stops while idle (NO_HZ)
-        self.entry.run_task(rq, nxt)
+        clock = self.clock
+        self.this_cpu = cpu
+        clock.now = self.cpu_now[cpu]
+        self.run_timers()
+        rq = self.sched.rqs[cpu]
+        curr = rq.curr
+        if curr is rq.idle or curr.state != TASK_RUNNING or curr.tif & TIF_NEED_RESCHED or not curr.on_rq:
+            was_idle = curr is rq.idle
+            curr = self.sched.schedule(rq)
+            if curr is rq.idle:
+                self.cpu_now[cpu] = clock.now
+                return True
+            if was_idle and rq.next_tick <= clock.now:
+                rq.next_tick = self.cputime.next_tick(clock.now)  # the tick stops while idle (NO_HZ)
+        self._step_start = start = clock.now
+        self.entry.run_task(rq, curr)
+        rq.busy_ns += clock.now - start
+        self._step_start = None
+        self.cpu_now[cpu] = clock.now
         self.check_budget()
         return True
 
+    def turn_over(self, rq: Runqueue) -> bool:
+        """Whether the running task of `rq` must give the loop back after a
+        tick (only when other CPUs have to catch up)."""
+        return len(self.sched.rqs) > 1
+
+    def _kick_idle_cpu(self, rq: Runqueue) -> None:
+        """A task was queued on `rq`: an idle CPU wakes up at the time of the
+        CPU that queued it (never going back in time)."""
+        if self.cpu_now[rq.cpu] < self.clock.now and rq.curr is rq.idle:
+            self.cpu_now[rq.cpu] = self.clock.now
+
+    def _save_migrating(self, p: TaskStruct, old_cpu: int) -> None:
+        """A task leaves CPU `old_cpu`: its registers, if that CPU still holds
+        them, go back to its Context so that another CPU can load them."""
+        cpu = self.cpus[old_cpu]
+        if cpu is not None and p.thread is not None and cpu.live is p.thread:
+            cpu.save()
+
     def do_idle(self) -> None:
-        """Nothing can run: deliver console input a poll/select waits for
-        (waiting for the host at most as long as virtual time has left until
-        the next timer), else jump to the next timer, or stop when there is
-        none. Input that wakes no task (the console's queue may hold only an
-        epoll item's entry) does not count."""
+        """Nothing can run on any CPU: deliver console input a poll/select
+        waits for (waiting for the host at most as long as virtual time has
+        left until the next timer), else jump to the next timer, or stop when
+        there is none. Input that wakes no task (the console's queue may hold
+        only an epoll item's entry) does not count."""
         clock = self.clock
+        clock.now = max(self.cpu_now)
         expiry = clock.next_expiry()
         console = self.console
         if console.read_wait:
@@ -322,7 +414,6 @@ class Kernel:
             self.halt("deadlock", "every task is asleep and nothing can wake them")
             return
         if expiry > clock.now:
-            self.idle_ns += expiry - clock.now
             clock.now = expiry
         clock.run_expired()
         self.check_budget()
@@ -332,12 +423,25 @@ class Kernel:
         if expiry is not None and expiry <= self.clock.now:
             self.clock.run_expired()
 
+    @property
+    def idle_ns(self) -> int:
+        """Idle time of all CPUs together, up to now (/proc/uptime's second field)."""
+        now = max(self.clock.now, max(self.cpu_now))
+        return sum(now - rq.busy_ns for rq in self.sched.rqs) - self._running_ns()
+
+    def busy_ns(self) -> int:
+        """CPU time used by tasks on all CPUs, the current turn included."""
+        return sum(rq.busy_ns for rq in self.sched.rqs) + self._running_ns()
+
+    def _running_ns(self) -> int:
+        return 0 if self._step_start is None else self.clock.now - self._step_start
+
     def check_budget(self) -> None:
         cfg = self.config
         now = self.clock.now
         if now > cfg.max_time * NSEC_PER_SEC:
             self.halt("timeout", f"the programs ran past the virtual time limit ({cfg.max_time:g} s, --max-time)")
-        elif now - self.idle_ns > cfg.max_cpu * NSEC_PER_SEC:
+        elif self.busy_ns() > cfg.max_cpu * NSEC_PER_SEC:
             self.halt("timeout", f"the programs used up the CPU time limit ({cfg.max_cpu:g} s, --max-cpu)")
 
     def halt(self, reason: str, message: str = "") -> None:

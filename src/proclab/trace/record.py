@@ -60,9 +60,6 @@ class Recorder:
         self._ids: dict[TaskStruct, int] = {}  # descriptors are never reused
         self._where = where
         self._exit_where: dict[TaskStruct, str] = {}
-        # proclab's kernel runs one CPU loop (Kernel.schedule_step): events
-        # happen on the current task of CPU 0's runqueue.
-        self._rq = k.sched.rqs[0]
         self._connected: list[tuple[Any, Callable[..., None]]] = []
         for name in ("sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_process_fork",
                      "sched_process_exec", "sched_process_exit", "sched_process_wait", "sched_process_free",
@@ -109,9 +106,10 @@ class Recorder:
         return i
 
     def _emit(self, name: str, values: tuple, cur: Optional[TaskStruct] = None) -> None:
+        k = self.k
         if cur is None:
-            cur = self._rq.curr
-        self.events.append(Event(self.k.clock.now, self._rq.cpu, cur.pid, cur.comm, name, values))
+            cur = k.current()
+        self.events.append(Event(k.clock.now, k.this_cpu, cur.pid, cur.comm, name, values))
 
     def _count(self, t: TaskStruct, what: int) -> None:
         """One more syscall (0), page fault (1) or COW copy (2) of `t`."""

@@ -123,6 +123,13 @@ class Entry:
 
         return fault
 
+    def turn_end(self, rq: Runqueue) -> int:
+        """When user code on `rq`'s CPU must stop: at its next tick, or at
+        the next timer if that comes first (so timers fire on time)."""
+        end = rq.next_tick
+        expiry = self.k.clock.next_expiry()
+        return expiry if expiry is not None and self.k.clock.now < expiry < end else end
+
     def must_leave_user(self, t: TaskStruct) -> bool:
         """After a syscall: can the task go straight back to user mode? Not
         when it sleeps, has work flagged, lost its registers, or the CPU's
@@ -130,7 +137,7 @@ class Entry:
         k = self.k
         return (t.kstack is not None or bool(t.tif) or t.state != TASK_RUNNING
                 or k.halted or (t.thread.__class__ is Context and k.cpu_of(t).live is not t.thread)
-                or k.clock.now >= k.sched.rqs[t.cpu].next_tick)
+                or k.clock.now >= self.turn_end(k.sched.rqs[t.cpu]))
 
     def syscall_return(self, t: TaskStruct, value: Optional[int]) -> None:
         """Store a syscall's result where the task will find it (RAX)."""
@@ -260,6 +267,8 @@ class Entry:
                 return
             if cputime.tick_due(rq):  # the boundary passed in the kernel
                 cputime.tick(rq, t, user_tick=False)
+                if k.turn_over(rq):
+                    return
                 continue
             # exit_to_user_mode_loop()
             if t.tif & TIF_SIGPENDING:
@@ -280,6 +289,8 @@ class Entry:
                 t.syscall_nr = -1
                 if cputime.tick_due(rq):
                     cputime.tick(rq, t, user_tick=True)
+                    if k.turn_over(rq):
+                        return
             elif stop is Stop.TRAP:
                 t.syscall_nr = -1
                 trap = k.cpu_of(t).trap
@@ -295,13 +306,13 @@ class Entry:
             return self._run_script(rq, t, th)
         k = self.k
         index = rq.cpu
-        cpu = k.cpus[index]
+        cpu = k.cpu_of(t)
         cpu.load(th)
         k.switch_mm(index, t.mm)
         self.current[index] = t
         count = 0
         if k.config.exact:
-            ps = (rq.next_tick - k.clock.now) * PS_PER_NS - self.ps_carry[index]
+            ps = (self.turn_end(rq) - k.clock.now) * PS_PER_NS - self.ps_carry[index]
             count = max(1, -(-ps // INSN_PS))
         try:
             return cpu.run(count)
@@ -314,7 +325,8 @@ class Entry:
         COSTS["script_step"] of user time, then makes its syscall."""
         k = self.k
         step = COSTS["script_step"]
-        while k.clock.now < rq.next_tick:
+        end = self.turn_end(rq)
+        while k.clock.now < end:
             k.cputime.account_user_time(t, step)
             if th.restart:
                 th.restart = False

@@ -88,6 +88,7 @@ class Runqueue:
         self.pcount = 0
         self.busy_ns = 0        # time the CPU ran something other than its idle task
         self.next_tick = TICK_NS  # virtual time of this CPU's next tick (cputime.py)
+        self.balance_ticks = 0    # ticks since the last periodic balance
 
     @property
     def clock(self) -> int:
@@ -120,8 +121,10 @@ class Scheduler:
         self.tick_ns = TICK_NS
         self.choice = ChoicePoints()
         self.rqs: list[Runqueue] = []
-        # set by the kernel: saves a task's registers before it changes CPU
+        # set by the kernel: saves a task's registers before it changes CPU;
+        # wakes an idle CPU that was given a task
         self.on_migrate: Callable[[TaskStruct, int], None] = lambda p, old_cpu: None
+        self.kick_idle_cpu: Callable[[Runqueue], None] = lambda rq: None
 
     def add_cpu(self, idle: TaskStruct) -> Runqueue:
         rq = Runqueue(self, len(self.rqs), idle)
@@ -153,6 +156,8 @@ class Scheduler:
         rq.class_of(p).enqueue_task(p, flags)
         p.on_rq = True
         rq.nr_running += 1
+        if rq.curr is rq.idle:
+            self.kick_idle_cpu(rq)
 
     def dequeue_task(self, rq: Runqueue, p: TaskStruct, flags: int) -> None:
         """dequeue_task() / deactivate_task()."""
@@ -292,6 +297,8 @@ class Scheduler:
             rq.class_of(prev).put_prev_task(prev)
             if prev.on_rq and not prev.cpus_mask >> rq.cpu & 1:
                 self._push_away(prev)  # its affinity no longer allows this CPU
+        if rq.nr_running == 0 and len(self.rqs) > 1:
+            self.newidle_balance(rq)
         nxt = self.pick_next_task(rq)
         self.context_switch(rq, prev, nxt, voluntary)
         return nxt
@@ -350,6 +357,8 @@ class Scheduler:
         if curr is not rq.idle:
             rq.class_of(curr).task_tick(curr)
         rq.rt.period_tick()
+        if len(self.rqs) > 1:
+            self.trigger_load_balance(rq)
 
     def account_curr(self, rq: Runqueue) -> None:
         """update_curr() of the running task (before its times are read)."""
@@ -366,6 +375,69 @@ class Scheduler:
         rq.yld_count += 1
         rq.class_of(p).yield_task(p)
         p.tif |= TIF_NEED_RESCHED
+
+    # ---- load balancing (kernel/sched/fair.c load_balance, much simplified) ----------------
+    #
+    # Enough to keep N CPU-bound tasks on N CPUs: a CPU about to idle pulls a
+    # waiting task from the busiest CPU (newidle balance); at each tick a CPU
+    # with tasks waiting hands one to an idle CPU (the nohz idle balance an
+    # idle CPU would do), and every BALANCE_TICKS ticks it pulls one from a
+    # CPU with at least two tasks more than itself. The task moved is the one
+    # its CPU would run last (detach_tasks() starts at the tail).
+
+    BALANCE_TICKS = 4
+
+    @staticmethod
+    def waiting(rq: Runqueue) -> int:
+        """Tasks queued on `rq` and not running."""
+        return rq.nr_running - (rq.curr is not rq.idle and rq.curr.on_rq)
+
+    def _movable(self, src: Runqueue, cpu: int) -> Optional[TaskStruct]:
+        """can_migrate_task(): a task of `src` that waits and may run on `cpu`."""
+        for cls in (src.cfs, src.rt):
+            for p in reversed(cls.queued()):
+                if p is not src.curr and p.cpus_mask >> cpu & 1:
+                    return p
+        return None
+
+    def _pull(self, rq: Runqueue, reason: str, min_imbalance: int) -> bool:
+        """Move one waiting task from the busiest other CPU to `rq`, if that
+        one has at least `min_imbalance` more runnable tasks."""
+        busiest = None
+        for src in self.rqs:
+            if src is rq or not self.waiting(src):
+                continue
+            if src.nr_running - rq.nr_running >= min_imbalance and (
+                    busiest is None or src.nr_running > busiest.nr_running):
+                busiest = src
+        if busiest is None:
+            return False
+        p = self._movable(busiest, rq.cpu)
+        if p is None:
+            return False
+        if self.choice.select_cpu(p, reason, [busiest.cpu, rq.cpu], rq.cpu) == rq.cpu:
+            self.move_queued_task(p, rq.cpu)
+            return True
+        return False
+
+    def newidle_balance(self, rq: Runqueue) -> None:
+        """sched_balance_newidle(): `rq` has nothing left to run."""
+        self._pull(rq, "newidle", 1)
+
+    def trigger_load_balance(self, rq: Runqueue) -> None:
+        """The balancing a tick of `rq`'s CPU triggers."""
+        if self.waiting(rq):
+            for dst in self.rqs:
+                if dst is not rq and self._idle(dst):
+                    p = self._movable(rq, dst.cpu)
+                    if p is not None and self.choice.select_cpu(p, "idle_balance", [rq.cpu, dst.cpu],
+                                                                dst.cpu) == dst.cpu:
+                        self.move_queued_task(p, dst.cpu)
+                    break
+        rq.balance_ticks += 1
+        if rq.balance_ticks >= self.BALANCE_TICKS:
+            rq.balance_ticks = 0
+            self._pull(rq, "balance", 2)
 
     # ---- fork ------------------------------------------------------------------------
 
