@@ -69,7 +69,7 @@ class Vfs:
         self.root = self.host.root(self.host_root)
         self.bind_mounts: set[Inode] = set()   # bind_host_file's: a mount, not part of the layer
         # /dev is the simulated one; the host's /proc and /sys describe the host
-        # kernel: they are empty directories here until procfs is mounted.
+        # kernel: they are empty directories here until procfs and sysfs are mounted.
         dev = self._mount_dir("dev", 0o755)
         devices = make_devices(self.sb, console, randbytes)
         for name, node in devices.items():

@@ -215,8 +215,11 @@ class Fork:
         return p
 
     def _undo(self, p: TaskStruct, flags: int) -> None:
-        """Unwind the resources copy_process took before failing."""
+        """Unwind the resources copy_process took before failing. The copying
+        was done, so the time it took is charged as for a fork that succeeds
+        (a fork bomb at its limit keeps the CPU busy as on Linux)."""
         k = self.k
+        k.cputime.account_system_time(k.current(), COSTS["fork"])
         for holder, attr in ((p, "files"), (p, "fs")):
             obj = getattr(holder, attr)
             if obj is not None:

@@ -61,6 +61,7 @@ from .pid import PID_MAX_DEFAULT, PidNamespace
 from .time.posix_cpu_timers import PosixCpuTimers
 from .time.posix_timers import PosixTimers
 from ..fs.proc.root import ProcFs
+from ..fs.sysfs import SysFs
 from .time.timekeeping import NSEC_PER_SEC, REALTIME_AT_BOOT, Clock
 from .sched.core import Runqueue, Scheduler
 from .sched.cputime import CpuTime
@@ -177,6 +178,7 @@ class Kernel:
         self.socket = Socket(self)
         self.procfs = ProcFs(self)
         self.vfs.mount("proc", self.procfs.root)
+        self.vfs.mount("sys", SysFs(self).root)
         self.mincore = Mincore(self.uaccess)
         self.time = Time(self)
         self.futex = Futex(self)
@@ -198,10 +200,8 @@ class Kernel:
         self.halted = False
         self.halting = False
         self.result: Optional[RunResult] = None
-        # the CPU loop: the CPU whose work the kernel is doing, each CPU's own
-        # virtual time (a CPU that idles keeps the time it went idle), and
-        # when the current step of this_cpu began
-        self.this_cpu = 0
+        # the CPU loop: each CPU's own virtual time (a CPU that idles keeps the
+        # time it went idle), and when the current step of this_cpu began
         self.cpu_now: list[int] = []
         self._step_start: Optional[int] = None
         self.nr_threads = 0
@@ -222,6 +222,7 @@ class Kernel:
             self._make_secondary_idle(cpu)
         self.sched.on_migrate = self._save_migrating
         self.sched.kick_idle_cpu = self._kick_idle_cpu
+        self.sched.cpu_clock = self._cpu_clock
         self.child_reaper: TaskStruct = self.init_task
         self.kthreadd: Optional[TaskStruct] = None
         self.command_pid = 0
@@ -299,6 +300,14 @@ class Kernel:
         elif pid == self.command_pid:
             self.command_status = status
 
+    @property
+    def this_cpu(self) -> int:
+        """smp_processor_id(): the CPU the loop is stepping."""
+        return self.sched.this_cpu
+
+    def _cpu_clock(self, cpu: int) -> int:
+        return self.clock.now if cpu == self.sched.this_cpu else self.cpu_now[cpu]
+
     def current(self) -> TaskStruct:
         """`current`: the task whose syscall, fault or exit the kernel is
         handling -- the one running on the CPU the loop is stepping."""
@@ -357,7 +366,7 @@ class Kernel:
         if cpu is None:
             return False
         clock = self.clock
-        self.this_cpu = cpu
+        self.sched.this_cpu = cpu
         clock.now = self.cpu_now[cpu]
         self.run_timers()
         rq = self.sched.rqs[cpu]

@@ -8,19 +8,24 @@ from __future__ import annotations
 import re
 import struct
 
+from pathlib import Path
+
 import pytest
-from conftest import program, run_sim
+from conftest import run_sim
 from scripted import run_scripted
 
 from proclab.kernel.kernel import KernelConfig
 from proclab.kernel.time.timekeeping import NSEC_PER_MSEC
+from proclab.toolchain.compile import compile_c
 from proclab.trace.record import Recorder
+
+SPIN_THREADS = Path(__file__).resolve().parent / "spin_threads.c"  # prints times: not a host-comparable program
 
 MS = NSEC_PER_MSEC
 
 
 def spin(cpus: int, threads: int = 4):
-    run = run_sim(program("spin_threads"), (str(threads),), config=KernelConfig(memory=256 << 20, cpus=cpus))
+    run = run_sim(compile_c(SPIN_THREADS), (str(threads),), config=KernelConfig(memory=256 << 20, cpus=cpus))
     assert run.status == 0, run.stderr
     out = run.stdout.decode()
     elapsed = int(re.search(r"elapsed_us (\d+)", out).group(1))
@@ -52,7 +57,7 @@ def test_same_program_same_schedule_on_every_cpu_count() -> None:
 
         def probes(k):
             recorders.append(Recorder(k, where=False))
-        run_sim(program("spin_threads"), ("3",), config=KernelConfig(memory=256 << 20, cpus=cpus), probes=probes)
+        run_sim(compile_c(SPIN_THREADS), ("3",), config=KernelConfig(memory=256 << 20, cpus=cpus), probes=probes)
         return [(e.ts, e.cpu, e.pid, e.name, e.values) for e in recorders[0].events]
 
     for cpus in (2, 3):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from .task_mmu import task_mm, task_vsize
+from ..sysfs import bitmap_list_string, bitmap_string
 from ...uapi.resource import RLIMIT_SIGPENDING
 from ...uapi.signal import SIG_DFL, SIG_IGN
 from ...kernel.time.timekeeping import ns_to_clock_t
@@ -71,7 +72,7 @@ def do_task_stat(t: TaskStruct, thread: bool) -> bytes:
         0xFFFFFFFFFFFFFFFF,
         *(_mm_word(mm, "start_code"), _mm_word(mm, "end_code"), _mm_word(mm, "start_stack")),
         0, 0, pending & 0x7FFFFFFF, t.blocked & 0x7FFFFFFF, ignored & 0x7FFFFFFF, caught & 0x7FFFFFFF,
-        0, 0, 0, t.exit_signal if t.exit_signal >= 0 else 0, t.cpu, 0, 0, 0, 0, 0,
+        0, 0, 0, t.exit_signal if t.exit_signal >= 0 else 0, t.cpu, t.rt_priority, t.policy, 0, 0, 0,
         *(_mm_word(mm, f) for f in ("start_data", "end_data", "start_brk", "arg_start", "arg_end",
                                     "env_start", "env_end")),
         t.exit_code if t.exit_state & EXIT_ZOMBIE else 0,
@@ -79,8 +80,9 @@ def do_task_stat(t: TaskStruct, thread: bool) -> bytes:
     return (" ".join(str(f) for f in fields) + "\n").encode()
 
 
-def proc_pid_status(t: TaskStruct) -> bytes:
-    """proc_pid_status(): "Name:\\t..." lines, the ones procps reads."""
+def proc_pid_status(t: TaskStruct, nr_cpu_ids: int) -> bytes:
+    """proc_pid_status(): "Name:\\t..." lines, the ones procps reads; the
+    CPU masks (task_cpus_allowed) are as wide as the machine's `nr_cpu_ids`."""
     sig = t.signal
     c = t.cred
     ignored, caught = _sig_dispositions(t)
@@ -113,7 +115,8 @@ def proc_pid_status(t: TaskStruct) -> bytes:
         f"SigBlk:\t{t.blocked:016x}", f"SigIgn:\t{ignored:016x}", f"SigCgt:\t{caught:016x}",
         "CapInh:\t0000000000000000", f"CapPrm:\t{caps:016x}", f"CapEff:\t{caps:016x}",
         f"CapBnd:\t{ROOT_CAPS:016x}", "CapAmb:\t0000000000000000", "NoNewPrivs:\t0", "Seccomp:\t0",
-        "Cpus_allowed:\t1", "Cpus_allowed_list:\t0",
+        f"Cpus_allowed:\t{bitmap_string(t.cpus_mask, nr_cpu_ids)}",
+        f"Cpus_allowed_list:\t{bitmap_list_string(t.cpus_mask, nr_cpu_ids)}",
         f"voluntary_ctxt_switches:\t{t.nvcsw}", f"nonvoluntary_ctxt_switches:\t{t.nivcsw}",
     ]
     return ("\n".join(lines) + "\n").encode()

@@ -4,10 +4,11 @@
 does not list them (proc_pid_lookup), as Linux does.
 
 In each: stat, status and statm (fs/proc/array.c), maps
-(fs/proc/task_mmu.c), cmdline, environ, comm, the exe, cwd and root links,
-and fd/, whose entries are magic links: readlink names the open file,
-following one opens that file's inode again (proc_fd_link), if the reader
-may look at the task. A process's directory also holds task/ and timers.
+(fs/proc/task_mmu.c), sched (kernel/sched/debug.c), schedstat, cmdline,
+environ, comm, the exe, cwd and root links, and fd/, whose entries are
+magic links: readlink names the open file, following one opens that file's
+inode again (proc_fd_link), if the reader may look at the task. A process's
+directory also holds task/ and timers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..file import O_PATH
 from ..pseudo import MagicLink, PseudoDir, PseudoLink
 from .array import do_task_stat, proc_pid_statm, proc_pid_status
 from .generic import Entries, Show, proc_file, proc_mkdir
+from .sched_debug import proc_sched_set_task, proc_sched_show_task, update_task_runtime
 from .task_mmu import show_map, task_mm
 from ...uapi import errno as E
 from ...uapi.signal import SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID
@@ -54,12 +56,14 @@ def _pid_dir(k: Kernel, sb: SuperBlock, t: TaskStruct, name: str, thread: bool =
 
     entries: Entries = {
         "stat": lambda: file(lambda: do_task_stat(t, thread)),
-        "status": lambda: file(lambda: proc_pid_status(t)),
+        "status": lambda: file(lambda: proc_pid_status(t, len(k.sched.rqs))),
         "cmdline": lambda: file(lambda: _mm_area(k, t, "arg")),
         "environ": lambda: file(lambda: _mm_area(k, t, "env"), 0o400),
         "comm": lambda: file(lambda: t.comm.encode() + b"\n", 0o644),
         "statm": lambda: file(lambda: proc_pid_statm(t)),
         "maps": lambda: file(lambda: show_map(t)),
+        "sched": lambda: proc_file(sb, lambda: proc_sched_show_task(k, t), 0o644, proc_sched_set_task, t),
+        "schedstat": lambda: file(lambda: proc_pid_schedstat(k, t)),
         "exe": lambda: PseudoLink(sb, lambda: _exe(t)),
         "cwd": lambda: PseudoLink(sb, lambda: _cwd(t)),
         "root": lambda: PseudoLink(sb, lambda: b"/"),
@@ -150,6 +154,14 @@ def _mm_area(k: Kernel, t: TaskStruct, which: str) -> bytes:
         return b""
     data = k.uaccess.copy_from_user(t, start, end - start, mm=mm)
     return data or b""
+
+
+def proc_pid_schedstat(k: Kernel, t: TaskStruct) -> bytes:
+    """proc_pid_schedstat(): the task's CPU time, its time waiting for a CPU
+    (ns) and how many times it was given one; charged up to now first, like
+    /proc/PID/sched, so that the two agree."""
+    update_task_runtime(k, t)
+    return f"{t.se.sum_exec_runtime} {t.sched_info.run_delay} {t.sched_info.pcount}\n".encode()
 
 
 def proc_timers_show(t: TaskStruct) -> bytes:

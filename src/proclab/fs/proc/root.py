@@ -4,7 +4,8 @@ simulated system's tasks and counters as files, in the layouts of proc(5),
 so that the host's ps, pstree and top read them.
 
 ProcFs owns the superblock and the root directory, whose entries are the
-system-wide files ps and friends need, /proc/sys (fs/proc/proc_sysctl.py),
+system-wide files ps and friends need, /proc/schedstat
+(fs/proc/sched_stats.py), /proc/sys (fs/proc/proc_sysctl.py),
 /proc/sysvipc that ipcs reads, /proc/self and /proc/thread-self, then one
 directory per process (fs/proc/base.py). Everything is computed when it is
 read, from the kernel's own structures; fs/proc/generic.py makes the
@@ -20,6 +21,7 @@ from ..pseudo import PseudoDir, PseudoLink
 from .base import proc_pid_lookup, proc_pid_readdir
 from .generic import Entries, proc_file, proc_mkdir
 from .proc_sysctl import proc_sys_dir
+from .sched_stats import show_schedstat
 from ...ipc.msg import SYSVIPC_MSG_HEADER, sysvipc_msg_proc_show
 from ...ipc.sem import SYSVIPC_SEM_HEADER, sysvipc_sem_proc_show
 from ...ipc.shm import SYSVIPC_SHM_HEADER, sysvipc_shm_proc_show
@@ -49,6 +51,7 @@ class ProcFs:
             "meminfo": lambda: proc_file(self.sb, self.meminfo),
             "version": lambda: proc_file(self.sb, self.version),
             "cpuinfo": lambda: proc_file(self.sb, self.cpuinfo),
+            "schedstat": lambda: proc_file(self.sb, lambda: show_schedstat(self.k)),
             "mounts": lambda: proc_file(self.sb, self.mounts),
             "sys": lambda: proc_sys_dir(self.k, self.sb),
             "sysvipc": self._sysvipc_dir,
@@ -73,9 +76,9 @@ class ProcFs:
     # ---- system-wide files -------------------------------------------------------------------
 
     def _running(self) -> int:
-        """nr_running() (kernel/sched/core.c): tasks running or waiting for a CPU."""
-        k = self.k
-        return k.sched.nr_runnable() + sum(1 for rq in k.sched.rqs if rq.curr is not rq.idle)
+        """nr_running() (kernel/sched/core.c): tasks running or waiting for a
+        CPU, on every runqueue."""
+        return sum(rq.nr_running for rq in self.k.sched.rqs)
 
     def uptime(self) -> bytes:
         """uptime_proc_show() (fs/proc/uptime.c): seconds since boot, and spent idle."""
@@ -84,21 +87,39 @@ class ProcFs:
 
     def loadavg(self) -> bytes:
         """loadavg_proc_show() (fs/proc/loadavg.c): load averages (always 0
-        here), running/all threads, the last pid."""
+        here), running/all threads, the last pid allocated."""
         k = self.k
-        last = max((nr for nr in k.pid_ns.pids), default=0)
-        return f"0.00 0.00 0.00 {self._running()}/{k.nr_threads} {last}\n".encode()
+        return f"0.00 0.00 0.00 {self._running()}/{k.nr_threads} {k.pid_ns.last_pid}\n".encode()
+
+    def _cpu_times(self) -> list[tuple[int, int]]:
+        """Each CPU's busy and idle time since boot, ns: busy what its
+        runqueue counted (busy_ns), the turn under way on the reader's CPU
+        included; idle the rest of the machine's time, which is the same for
+        every CPU (all CPUs' busy and idle time, divided among them)."""
+        k = self.k
+        rqs = k.sched.rqs
+        busy = [rq.busy_ns for rq in rqs]
+        total = k.busy_ns()
+        busy[k.current().cpu] += total - sum(busy)
+        span = (total + k.idle_ns) // len(rqs)
+        return [(ns, span - ns) for ns in busy]
 
     def stat(self) -> bytes:
-        """show_stat() (fs/proc/stat.c): CPU times in clock ticks, context
-        switches, boot time, forks and running tasks."""
+        """show_stat() (fs/proc/stat.c): CPU times in clock ticks, of all CPUs
+        ("cpu ") then of each, context switches, boot time, forks and running
+        tasks. A CPU's busy time is shown as user time: the CPU loop does not
+        tell it apart from system time per CPU."""
         k = self.k
-        busy = ns_to_clock_t(k.clock.now - k.idle_ns)
-        idle = ns_to_clock_t(k.idle_ns)
-        cpu = f"{busy} 0 0 {idle} 0 0 0 0 0 0"
-        lines = [f"cpu  {cpu}", f"cpu0 {cpu}", "intr 0", f"ctxt {sum(rq.nr_switches for rq in k.sched.rqs)}",
-                 f"btime {REALTIME_AT_BOOT // NSEC_PER_SEC}", f"processes {k.tasks_created}",
-                 f"procs_running {self._running()}", "procs_blocked 0", "softirq 0"]
+        times = self._cpu_times()
+
+        def cpu_line(name: str, busy: int, idle: int) -> str:
+            return f"{name} {ns_to_clock_t(busy)} 0 0 {ns_to_clock_t(idle)} 0 0 0 0 0 0"
+
+        lines = [cpu_line("cpu ", sum(b for b, _ in times), sum(i for _, i in times))]
+        lines += [cpu_line(f"cpu{cpu}", busy, idle) for cpu, (busy, idle) in enumerate(times)]
+        lines += ["intr 0", f"ctxt {sum(rq.nr_switches for rq in k.sched.rqs)}",
+                  f"btime {REALTIME_AT_BOOT // NSEC_PER_SEC}", f"processes {k.tasks_created}",
+                  f"procs_running {self._running()}", "procs_blocked 0", "softirq 0"]
         return ("\n".join(lines) + "\n").encode()
 
     def meminfo(self) -> bytes:
@@ -116,14 +137,20 @@ class ProcFs:
         return b"Linux version %s (proclab) %s\n" % (UTSNAME[2], UTSNAME[3])
 
     def cpuinfo(self) -> bytes:
-        """show_cpuinfo() (fs/proc/cpuinfo.c, arch/x86/kernel/cpu/proc.c): the one CPU."""
-        return (b"processor\t: 0\nvendor_id\t: proclab\nmodel name\t: Unicorn x86-64 (proclab)\n"
-                b"cpu MHz\t\t: 1000.000\nflags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2 syscall nx lm\n\n")
+        """show_cpuinfo() (fs/proc/cpuinfo.c, arch/x86/kernel/cpu/proc.c): one
+        block per CPU, with show_cpuinfo_core()'s topology: one package whose
+        cores run one thread each."""
+        n = len(self.k.sched.rqs)
+        return "".join(
+            f"processor\t: {cpu}\nvendor_id\t: proclab\nmodel name\t: Unicorn x86-64 (proclab)\n"
+            f"cpu MHz\t\t: 1000.000\nphysical id\t: 0\nsiblings\t: {n}\ncore id\t\t: {cpu}\n"
+            f"cpu cores\t: {n}\napicid\t\t: {cpu}\ninitial apicid\t: {cpu}\n"
+            "flags\t\t: fpu tsc cx8 cmov mmx fxsr sse sse2 syscall nx lm\n\n" for cpu in range(n)).encode()
 
     def mounts(self) -> bytes:
         """show_vfsmnt() (fs/proc_namespace.c): the mount table, fixed here."""
         return b"overlay / overlay rw,relatime 0 0\nproc /proc proc rw,relatime 0 0\n" \
-               b"devtmpfs /dev devtmpfs rw,relatime 0 0\n"
+               b"sysfs /sys sysfs rw,relatime 0 0\ndevtmpfs /dev devtmpfs rw,relatime 0 0\n"
 
     # ---- /proc/sysvipc -------------------------------------------------------------------------
 

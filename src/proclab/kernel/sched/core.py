@@ -92,8 +92,8 @@ class Runqueue:
 
     @property
     def clock(self) -> int:
-        """rq_clock(): virtual ns now."""
-        return self.sched.clock.now
+        """rq_clock(): this CPU's virtual time now (each CPU has its own)."""
+        return self.sched.cpu_clock(self.cpu)
 
     def class_of(self, p: TaskStruct) -> SchedClassRq:
         return self.classes[p.sched_class]
@@ -121,10 +121,14 @@ class Scheduler:
         self.tick_ns = TICK_NS
         self.choice = ChoicePoints()
         self.rqs: list[Runqueue] = []
+        self.this_cpu = 0   # the CPU whose work the kernel is doing (smp_processor_id)
         # set by the kernel: saves a task's registers before it changes CPU;
         # wakes an idle CPU that was given a task
         self.on_migrate: Callable[[TaskStruct, int], None] = lambda p, old_cpu: None
         self.kick_idle_cpu: Callable[[Runqueue], None] = lambda rq: None
+        # set by the kernel: the virtual time of a CPU (the CPUs are stepped
+        # one at a time, each with its own clock)
+        self.cpu_clock: Callable[[int], int] = lambda cpu: clock.now
 
     def add_cpu(self, idle: TaskStruct) -> Runqueue:
         rq = Runqueue(self, len(self.rqs), idle)
@@ -151,13 +155,13 @@ class Scheduler:
 
     def enqueue_task(self, rq: Runqueue, p: TaskStruct, flags: int) -> None:
         """enqueue_task() / activate_task(): `p` joins its class's queue."""
+        if rq.curr is rq.idle:
+            self.kick_idle_cpu(rq)
         if not flags & ENQUEUE_RESTORE:
             p.sched_info.last_queued = rq.clock  # sched_info_enqueue()
         rq.class_of(p).enqueue_task(p, flags)
         p.on_rq = True
         rq.nr_running += 1
-        if rq.curr is rq.idle:
-            self.kick_idle_cpu(rq)
 
     def dequeue_task(self, rq: Runqueue, p: TaskStruct, flags: int) -> None:
         """dequeue_task() / deactivate_task()."""
@@ -170,7 +174,8 @@ class Scheduler:
     def _sched_info_dequeue(self, rq: Runqueue, p: TaskStruct) -> None:
         info = p.sched_info
         if info.last_queued:
-            delta = rq.clock - info.last_queued
+            # a task queued by a CPU ahead in time and run by one behind waited 0
+            delta = max(0, rq.clock - info.last_queued)
             info.run_delay += delta
             rq.run_delay += delta
             info.last_queued = 0
@@ -201,10 +206,11 @@ class Scheduler:
         if cpu != task.cpu:
             self.set_task_cpu(task, cpu)
             flags |= ENQUEUE_MIGRATED
+        here = self.rqs[self.this_cpu]  # ttwu_stat() counts on the waker's CPU
+        here.ttwu_count += 1
+        if cpu == self.this_cpu:
+            here.ttwu_local += 1
         rq = self.rqs[cpu]
-        rq.ttwu_count += 1
-        if cpu == task.cpu:
-            rq.ttwu_local += 1
         self.enqueue_task(rq, task, flags)
         self.wakeup_preempt(rq, task, WF_TTWU)
         return True
@@ -337,11 +343,14 @@ class Scheduler:
             else:
                 prev.nivcsw += 1
         now = rq.clock
-        if prev is not rq.idle and prev.on_rq:
-            prev.sched_info.last_queued = now   # waits again from now
-        if next_ is not rq.idle:
+        if prev is not rq.idle:  # sched_info_depart()
+            rq.rq_cpu_time += max(0, now - prev.sched_info.last_arrival)
+            if prev.on_rq:
+                prev.sched_info.last_queued = now   # waits again from now
+        if next_ is not rq.idle:  # sched_info_arrive()
             self._sched_info_dequeue(rq, next_)
             next_.sched_info.pcount += 1
+            next_.sched_info.last_arrival = now
             rq.pcount += 1
         prev.on_cpu = False
         next_.on_cpu = True

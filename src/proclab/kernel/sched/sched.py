@@ -51,7 +51,9 @@ def rt_policy(policy: int) -> bool:
 
 
 def fair_policy(policy: int) -> bool:
-    return policy in (SCHED_NORMAL, SCHED_BATCH, SCHED_IDLE)
+    """fair_policy(): the policies whose nice value sets the weight
+    (SCHED_IDLE has a weight of its own)."""
+    return policy in (SCHED_NORMAL, SCHED_BATCH)
 
 
 def valid_policy(policy: int) -> bool:

@@ -25,8 +25,9 @@ NSEC_PER_USEC = 1_000
 
 # The tick is HZ=1000.
 TICK_NS = 1 * NSEC_PER_MSEC
-# One user instruction (a compute loop on the host: see bench/calibrate.py).
-INSN_PS = 1000
+# One user instruction: host 2.33 ns per round of bench/calibrate.py's integer
+# loop, which proclab counts as 24 instructions (3.4 per cycle at ~3 GHz).
+INSN_PS = 97
 USER_HZ = 100  # clock_t units of times(2) and /proc
 
 
@@ -44,15 +45,18 @@ def ns_to_clock_t(ns: int) -> int:
     return ns * USER_HZ // NSEC_PER_SEC
 
 
-# What kernel work costs in virtual ns.
+# What kernel work costs in virtual ns, each from the host figure beside it
+# (`python bench/calibrate.py` on this project's 2-core x86-64 machine, a
+# Firecracker VM with Linux 6.18; it prints these figures and the constants
+# they suggest).
 COSTS = {
-    "syscall": 100,
-    "fault": 250,
-    "switch": 1_000,
-    "fork": 25_000,
-    "exec": 100_000,
-    "signal": 1_000,      # setting up a handler's frame
-    "script_step": 100,  # one step of a scripted (Python) user program
+    "syscall": 130,       # host: 140 ns per getpid, less its loop's instructions
+    "fault": 1_400,       # host: 1436 ns per fresh anonymous page written (a COW break: 2273 ns)
+    "switch": 2_100,      # host: 4773 ns per pipe round trip, less 4 syscalls and the loop
+    "fork": 49_000,       # host: 59 us per fork+_exit+waitpid, less the exit, wait and switches
+    "exec": 49_000,       # host: 64 us per execve of a tiny static binary, less its faults
+    "signal": 2_100,      # host: 2505 ns per kill(getpid()) caught by a handler, less 3 syscalls
+    "script_step": 100,   # one step of a scripted (Python) user program: no host counterpart
 }
 
 # CLOCK_REALTIME at boot: 2026-01-01T00:00:00Z (fixed, so runs repeat exactly).
