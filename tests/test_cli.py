@@ -191,6 +191,22 @@ def test_fork_bomb_ends_with_eagain_and_a_summary_line() -> None:
     assert "panic" not in text
 
 
+def test_endless_fork_bomb_is_ended_by_the_cpu_budget_under_default_options() -> None:
+    """Issue 12: the pids run out (EAGAIN), kernel work keeps the clock
+    ticking, every task gets its turn, and the default --max-cpu ends the
+    run with one line naming the budget and how to raise it, then the
+    summary with the failed forks."""
+    res = proclab("run", "--summary", str(NEVER / "fork_forever.c"))
+    assert res.returncode == 124
+    text = res.stderr.decode()
+    stop = [line for line in text.splitlines() if line.startswith("proclab: stopped:")]
+    assert len(stop) == 1
+    assert "CPU time limit of 10 s" in stop[0] and "--max-cpu" in stop[0]
+    assert "tasks created: 32767" in text
+    assert "for no free pid" in text
+    assert "Traceback" not in text
+
+
 LONG_RUN = r"""
 #include <stdio.h>
 #include <unistd.h>

@@ -126,6 +126,7 @@ def describe_run(name: str, k: Kernel) -> Callable[[], str]:
         failed = sum(k.fork_failures.values())
         return (f"running {name} · {k.clock.now / 1e6:,.3f} ms virtual · {k.nr_threads} tasks"
                 + (f" · {failed:,} forks failed" if failed else "")
-                + f" · {k.sched.rqs[0].nr_switches:,} context switches · {time.monotonic() - started:.0f} s")
+                + f" · {sum(rq.nr_switches for rq in k.sched.rqs):,} context switches"
+                + f" · {time.monotonic() - started:.0f} s")
 
     return text

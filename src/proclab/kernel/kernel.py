@@ -449,9 +449,11 @@ class Kernel:
         cfg = self.config
         now = self.clock.now
         if now > cfg.max_time * NSEC_PER_SEC:
-            self.halt("timeout", f"the programs ran past the virtual time limit ({cfg.max_time:g} s, --max-time)")
+            self.halt("timeout", f"the programs ran past the virtual time limit of {cfg.max_time:g} s "
+                      "(raise it with --max-time SECONDS)")
         elif self.busy_ns() > cfg.max_cpu * NSEC_PER_SEC:
-            self.halt("timeout", f"the programs used up the CPU time limit ({cfg.max_cpu:g} s, --max-cpu)")
+            self.halt("timeout", f"the programs used up the CPU time limit of {cfg.max_cpu:g} s of virtual CPU "
+                      "time (raise it with --max-cpu SECONDS)")
 
     def halt(self, reason: str, message: str = "") -> None:
         """Stop the machine (from anywhere, hooks included)."""

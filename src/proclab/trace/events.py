@@ -26,6 +26,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                      "next_comm", "next_pid", "next_prio", "prev_id", "next_id"),
     "sched_wakeup": ("comm", "pid", "prio", "target_cpu", "id"),
     "sched_wakeup_new": ("comm", "pid", "prio", "target_cpu", "id"),
+    "sched_migrate_task": ("comm", "pid", "prio", "orig_cpu", "dest_cpu", "id"),
     # child_tgid tells threads from processes; syscall is the call that made
     # the child ("fork", "vfork", "clone", "clone3"; "" for the kernel's tasks)
     "sched_process_fork": ("comm", "pid", "child_comm", "child_pid", "parent_id", "child_id",
@@ -81,10 +82,13 @@ class Trace:
     `meta` holds: "command" (argv), "seed", "reason" (how the run ended:
     "poweroff", "timeout", "deadlock", "panic"), "message", "status" (the
     command's wait status) and "pid", "end_ns" (virtual time at the end),
-    "idle_ns", "cpus", "fork_failures" ({why: count}), "usage" ([task id,
+    "idle_ns" (of all CPUs together), "cpus", "cpu_busy_ns" and "cpu_switches"
+    (per CPU since boot: the time it ran tasks other than its idle task, its
+    context switches), "fork_failures" ({why: count}), "usage" ([task id,
     syscalls, page faults, COW copies] per task: counted whole, while only the
     first "detail_limit" fault and COW events are kept) and "events_not_kept"
-    (how many of those were counted only).
+    (how many of those were counted only). Traces saved before the per-CPU
+    counts existed have no "cpu_busy_ns" and "cpu_switches".
     """
 
     def __init__(self, events: list[Event], meta: dict[str, Any]) -> None:
@@ -130,8 +134,16 @@ class Trace:
                 events.append(Event(ts, cpu, pid, comm, name, tuple(values)))
             meta = dict(data["meta"])
             for usage in meta.get("usage", []):
-                if len(usage) != 4 or not all(isinstance(n, int) for n in usage):
+                if len(usage) != 4 or not _ints(usage):
                     raise ValueError("malformed usage counts")
+            for key in ("cpu_busy_ns", "cpu_switches"):
+                if not _ints(meta.get(key, [])):
+                    raise ValueError(f"malformed {key}")
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed trace ({exc})") from None
         return cls(events, meta)
+
+
+def _ints(values: Any) -> bool:
+    """Whether `values` is a list of ints."""
+    return isinstance(values, list) and all(isinstance(n, int) for n in values)

@@ -6,7 +6,9 @@ include/trace/events/{sched,task,signal}.h, so that tools reading ftrace text
 
 The context columns are the older four-flag layout (irqs-off, need-resched,
 hardirq/softirq, preempt-depth), which every reader accepts; proclab does not
-model interrupt flags, so they are dots. Timestamps are virtual seconds.
+model interrupt flags, so they are dots. Timestamps are virtual seconds; the
+CPU column is the CPU the event happened on, and the lines of all CPUs are
+merged in time order, as Linux merges its per-CPU buffers.
 """
 
 from __future__ import annotations
@@ -49,10 +51,15 @@ def _task_prio(a: dict) -> str:
     return f"comm={_comm(a['comm'])} pid={a['pid']} prio={a['prio']}"
 
 
+def _migrate(a: dict) -> str:
+    return f"{_task_prio(a)} orig_cpu={a['orig_cpu']} dest_cpu={a['dest_cpu']}"
+
+
 FORMATS: dict[str, Callable[[dict], str]] = {
     "sched_switch": _switch,
     "sched_wakeup": _wakeup,
     "sched_wakeup_new": _wakeup,
+    "sched_migrate_task": _migrate,
     "sched_process_fork": lambda a: (f"comm={_comm(a['comm'])} pid={a['pid']} "
                                      f"child_comm={_comm(a['child_comm'])} child_pid={a['child_pid']}"),
     "sched_process_exec": lambda a: f"filename={_comm(a['filename'])} pid={a['pid']} old_pid={a['old_pid']}",
@@ -78,8 +85,9 @@ def line(e: Event) -> str:
 
 
 def lines(events: Iterable[Event]) -> list[str]:
-    """The events ftrace has, as lines (proclab's own events are left out)."""
-    return [line(e) for e in events if e.name in FORMATS]
+    """The events ftrace has, as lines in time order (events of the same
+    time keep their order; proclab's own events are left out)."""
+    return [line(e) for e in sorted(events, key=lambda e: e.ts) if e.name in FORMATS]
 
 
 def dumps(trace: Trace) -> str:

@@ -7,6 +7,12 @@ A task on a CPU is "running"; one that is runnable but waits for the CPU is
 "R"; the other states are ps letters (S, D, T, t, Z). Like Perfetto and
 Linux's sched_switch, a task that decides to sleep is still running until it
 leaves the CPU, and its state then is the one sched_switch reports.
+
+With several CPUs each CPU keeps its own virtual time, and the CPUs may be up
+to a tick apart: a task woken on one CPU may run on another whose clock is
+behind. The CPU slices keep every CPU's own times; a task's states follow
+each other, so a change dated before its current state began takes effect
+when that state began.
 """
 
 from __future__ import annotations
@@ -115,6 +121,7 @@ class Counts:
     cow_copies: int = 0
     syscalls: int = 0
     signals: int = 0
+    migrations: int = 0
 
 
 class Run:
@@ -172,12 +179,13 @@ class Run:
 
     def _set(self, task: Task, ts: int, state: str, detail: str = "") -> None:
         self._close(task, ts)
-        task.state, task.since, task.detail = state, ts, detail
+        task.state, task.detail = state, detail
 
     def _close(self, task: Task, ts: int) -> None:
+        """End the task's current state at `ts` (no earlier than it began)."""
         if ts > task.since:
             task.states.append(Interval(task.since, ts, task.state, task.detail))
-        task.since = ts
+            task.since = ts
 
     def _cpu_slice(self, cpu: int, start: int, end: int, task: Task) -> None:
         if end > start:
@@ -204,9 +212,9 @@ class Run:
         else:
             self._set(prev, e.ts, letter, detail)
         nxt.on_cpu = True
-        if nxt.first_run is None:
-            nxt.first_run = e.ts
         self._set(nxt, e.ts, RUNNING)
+        if nxt.first_run is None:
+            nxt.first_run = nxt.since
 
     def _sleep_detail(self, task: Task, syscall: str, where: str) -> str:
         if where:
@@ -222,6 +230,13 @@ class Run:
             task.pending = (syscall, where) if state in _SLEEPS else None
             return
         self._set(task, e.ts, state, self._sleep_detail(task, syscall, where) if state in _SLEEPS else "")
+
+    def _on_sched_wakeup(self, e: Event) -> None:
+        self._task(e.values[4], e.values[1], e.values[0])
+
+    def _on_sched_migrate_task(self, e: Event) -> None:
+        self.counts.migrations += 1
+        self._task(e.values[5], e.values[1], e.values[0])
 
     def _on_task_newtask(self, e: Event) -> None:
         self.counts.tasks_created += 1

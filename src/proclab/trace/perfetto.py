@@ -4,9 +4,9 @@ ui.perfetto.dev and chrome://tracing; and loading it back.
 Layout: a process "CPUs" with one track per CPU whose slices are the tasks
 that ran there; then one process per simulated process, with one track per
 task whose slices are its states over virtual time (R running, R waiting, S,
-D, T, Z) and whose instants are its events (fork, exec, exit, wait, signals,
-page faults, COW copies); a flow arrow goes from each fork to the child's
-first run. Times are virtual microseconds.
+D, T, Z) and whose instants are its events (wakeups, migrations to another
+CPU, fork, exec, exit, wait, signals, page faults, COW copies); a flow arrow
+goes from each fork to the child's first run. Times are virtual microseconds.
 
 After "traceEvents" the file carries a "proclab" key: the recorded events
 themselves, from which `load` rebuilds the trace and every view. It comes
@@ -119,12 +119,18 @@ def _instant(e: Event, track: tuple[int, int], name: str, args: dict[str, Any]) 
 
 
 def _instants(events: list[Event], run: Run, tracks: _Tracks) -> Iterable[dict[str, Any]]:
-    """Fork, exec, exit, wait, reap, adoption, signals, page faults and COW
-    copies, each on the track of the task it happened to."""
+    """Wakeups, migrations, fork, exec, exit, wait, reap, adoption, signals,
+    page faults and COW copies, each on the track of the task it happened to."""
     for e in events:
         name = e.name
         a = e.args
-        if name == "sched_process_fork":
+        if name == "sched_wakeup":
+            yield _instant(e, tracks[a["id"]], f"woken by {e.comm} {e.pid}",
+                           {"waker_pid": e.pid, "waker_cpu": e.cpu, "target_cpu": a["target_cpu"]})
+        elif name == "sched_migrate_task":
+            yield _instant(e, tracks[a["id"]], f"CPU {a['orig_cpu']} -> {a['dest_cpu']}",
+                           {"orig_cpu": a["orig_cpu"], "dest_cpu": a["dest_cpu"], "by_pid": e.pid})
+        elif name == "sched_process_fork":
             if a["pid"] != 0:
                 yield _instant(e, tracks[a["parent_id"]], f"{a['syscall'] or 'fork'} {a['child_pid']}",
                                {"child_pid": a["child_pid"], "where": a["where"]})

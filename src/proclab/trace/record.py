@@ -61,7 +61,7 @@ class Recorder:
         self._where = where
         self._exit_where: dict[TaskStruct, str] = {}
         self._connected: list[tuple[Any, Callable[..., None]]] = []
-        for name in ("sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_process_fork",
+        for name in ("sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task", "sched_process_fork",
                      "sched_process_exec", "sched_process_exit", "sched_process_wait", "sched_process_free",
                      "sched_set_state", "task_newtask", "task_rename", "task_reparent", "task_reaped",
                      "page_fault_user", "mm_cow", "sys_enter", "signal_generate", "signal_deliver"):
@@ -90,6 +90,8 @@ class Recorder:
             "end_ns": k.clock.now,
             "idle_ns": k.idle_ns,
             "cpus": len(k.sched.rqs),
+            "cpu_busy_ns": [rq.busy_ns for rq in k.sched.rqs],
+            "cpu_switches": [rq.nr_switches for rq in k.sched.rqs],
             "fork_failures": dict(sorted(k.fork_failures.items())),
             "usage": [[tid, *counts] for tid, counts in sorted(self._usage.items())],
             "detail_limit": self._detail_limit,
@@ -145,6 +147,9 @@ class Recorder:
 
     def _sched_wakeup_new(self, t: TaskStruct) -> None:
         self._emit("sched_wakeup_new", (t.comm, t.pid, t.prio, t.cpu, self._id(t)))
+
+    def _sched_migrate_task(self, t: TaskStruct, orig_cpu: int, dest_cpu: int) -> None:
+        self._emit("sched_migrate_task", (t.comm, t.pid, t.prio, orig_cpu, dest_cpu, self._id(t)))
 
     def _sched_process_fork(self, parent: TaskStruct, child: TaskStruct) -> None:
         nr = parent.syscall_nr

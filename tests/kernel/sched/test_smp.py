@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import struct
+import subprocess
 
 from pathlib import Path
 
 import pytest
-from conftest import run_sim
+from conftest import needs_host, run_sim
 from scripted import run_scripted
 
 from proclab.kernel.kernel import KernelConfig
@@ -129,3 +130,28 @@ def test_tasks_pinned_to_one_cpu_share_it_and_spread_when_unpinned() -> None:
         assert t == pytest.approx(60 * MS, rel=0.15)
     assert spread["migrations"] >= 2
     assert all(b > 40 * MS for b in spread["busy"])
+
+
+NICE_SHARE = Path(__file__).resolve().parent / "nice_share.c"
+
+
+def _shares(out: bytes) -> float:
+    got = dict(line.split() for line in out.decode().splitlines())
+    return int(got["nice0"]) / int(got["nice5"])
+
+
+@pytest.mark.parametrize("sched", ["eevdf", "cfs"])
+def test_c_processes_at_nice_0_and_5_share_a_cpu_3_to_1(sched: str) -> None:
+    """R2, end to end: a real C program on one CPU, over 60 ms (CFS's
+    START_DEBIT of the new child still shows in shorter windows)."""
+    run = run_sim(compile_c(NICE_SHARE), ("60",), config=KernelConfig(memory=256 << 20, sched=sched))
+    assert run.status == 0, run.stderr
+    assert _shares(run.stdout) == pytest.approx(1024 / 335, rel=0.10)
+
+
+@needs_host
+def test_the_host_shares_the_same_way() -> None:
+    """The oracle: the host's scheduler gives the same program about the
+    same ratio (other load on CPU 0 slows both alike)."""
+    proc = subprocess.run([str(compile_c(NICE_SHARE)), "100"], capture_output=True, timeout=60, check=True)
+    assert _shares(proc.stdout) == pytest.approx(1024 / 335, rel=0.20)

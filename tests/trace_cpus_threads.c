@@ -1,0 +1,29 @@
+/* Three threads spin through a CPU-bound loop while the main thread joins
+ * them: on two CPUs the trace has context switches on both, wakeups (the
+ * joins) and migrations (the third thread is pulled over by load balancing). */
+#include <pthread.h>
+#include <stdio.h>
+
+#define THREADS 3
+
+static volatile unsigned long sink[THREADS];
+
+static void *spin(void *arg) {
+    long id = (long)arg;
+    unsigned long x = (unsigned long)id;
+    for (long i = 0; i < 3000000; i++) {
+        x = x * 6364136223846793005UL + 1;
+        sink[id] = x;
+    }
+    return NULL;
+}
+
+int main(void) {
+    pthread_t t[THREADS];
+    for (long i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, spin, (void *)i);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    puts("done");
+    return 0;
+}
