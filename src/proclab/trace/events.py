@@ -81,13 +81,14 @@ class Trace:
 
     `meta` holds: "command" (argv), "seed", "reason" (how the run ended:
     "poweroff", "timeout", "deadlock", "panic"), "message", "status" (the
-    command's wait status) and "pid", "end_ns" (virtual time at the end),
-    "idle_ns" (of all CPUs together), "cpus", "cpu_busy_ns" and "cpu_switches"
-    (per CPU since boot: the time it ran tasks other than its idle task, its
-    context switches), "fork_failures" ({why: count}), "usage" ([task id,
-    syscalls, page faults, COW copies] per task: counted whole, while only the
-    first "detail_limit" fault and COW events are kept) and "events_not_kept"
-    (how many of those were counted only). Traces saved before the per-CPU
+    command's wait status) and "pid", "end_ns" (virtual time at the end: that
+    of the CPU furthest ahead), "idle_ns" (of all CPUs together), "cpus",
+    "cpu_busy_ns" and "cpu_switches" (per CPU since boot: the time it ran
+    tasks other than its idle task, its context switches), "fork_failures"
+    ({why: count}), "usage" ([task id, syscalls, page faults, COW copies] per
+    task: counted whole, while only the first "detail_limit" fault and COW
+    events are kept) and "events_not_kept" (how many of those were counted
+    only). Traces saved before the per-CPU
     counts existed have no "cpu_busy_ns" and "cpu_switches".
     """
 

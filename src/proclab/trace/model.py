@@ -77,7 +77,7 @@ class Task:
     created: int = 0
     syscall: str = ""              # the call that created it: fork, vfork, clone, clone3
     born: str = ""                 # where its creator made that call
-    first_run: Optional[int] = None
+    first_run: Optional[int] = None  # when its first running state began
     ended: str = ""                # "exit 0", "SIGSEGV", ... ("" while alive)
     died: str = ""                 # where it ended ("return from main", "exit() at x.c:9")
     exit_ts: Optional[int] = None
@@ -184,6 +184,8 @@ class Run:
     def _close(self, task: Task, ts: int) -> None:
         """End the task's current state at `ts` (no earlier than it began)."""
         if ts > task.since:
+            if task.state == RUNNING and task.first_run is None:
+                task.first_run = task.since
             task.states.append(Interval(task.since, ts, task.state, task.detail))
             task.since = ts
 
@@ -213,8 +215,6 @@ class Run:
             self._set(prev, e.ts, letter, detail)
         nxt.on_cpu = True
         self._set(nxt, e.ts, RUNNING)
-        if nxt.first_run is None:
-            nxt.first_run = nxt.since
 
     def _sleep_detail(self, task: Task, syscall: str, where: str) -> str:
         if where:

@@ -87,7 +87,7 @@ class Recorder:
             "message": result.message if result is not None else "",
             "status": result.status if result is not None else None,
             "pid": result.pid if result is not None else k.command_pid,
-            "end_ns": k.clock.now,
+            "end_ns": max(k.clock.now, *k.cpu_now),
             "idle_ns": k.idle_ns,
             "cpus": len(k.sched.rqs),
             "cpu_busy_ns": [rq.busy_ns for rq in k.sched.rqs],

@@ -37,6 +37,7 @@ SCHED_RR = 2
 SCHED_BATCH = 3
 SCHED_IDLE = 5
 SCHED_DEADLINE = 6
+SCHED_EXT = 7      # sched_ext: a BPF scheduler (this kernel is built without one)
 SCHED_RESET_ON_FORK = 0x40000000  # or'ed into sched_setscheduler's policy
 
 # sched_setattr(2) flags (struct sched_attr.sched_flags)

@@ -22,6 +22,7 @@ from ...uapi.sched import (
     SCHED_ATTR_SIZE_VER0,
     SCHED_ATTR_SIZE_VER1,
     SCHED_DEADLINE,
+    SCHED_EXT,
     SCHED_FIFO,
     SCHED_FLAG_ALL,
     SCHED_FLAG_KEEP_PARAMS,
@@ -258,15 +259,18 @@ class SchedSyscalls:
 
     @staticmethod
     def sys_sched_get_priority_max(t: TaskStruct, policy: int) -> int:
+        """1..99 for the rt policies, 0 for the others; SCHED_EXT is known
+        here even though sched_setscheduler refuses it (as Linux 6.12+
+        built without CONFIG_SCHED_CLASS_EXT answers)."""
         if policy in (SCHED_FIFO, SCHED_RR):
             return MAX_RT_PRIO - 1
-        return 0 if valid_policy(policy) else -E.EINVAL
+        return 0 if valid_policy(policy) or policy == SCHED_EXT else -E.EINVAL
 
     @staticmethod
     def sys_sched_get_priority_min(t: TaskStruct, policy: int) -> int:
         if policy in (SCHED_FIFO, SCHED_RR):
             return 1
-        return 0 if valid_policy(policy) else -E.EINVAL
+        return 0 if valid_policy(policy) or policy == SCHED_EXT else -E.EINVAL
 
     def sys_sched_rr_get_interval(self, t: TaskStruct, pid: int, interval: int) -> int:
         """The time slice of the task's class (RR's slice, 0 for FIFO, the
