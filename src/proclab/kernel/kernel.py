@@ -292,6 +292,7 @@ class Kernel:
         self.child_reaper = init
         self.kthreadd = self.fork.kernel_thread(initmod.kthreadd(self), "kthreadd", C.CLONE_FS | C.CLONE_FILES)
         self.fork.kernel_thread(self.workqueue.worker, "kworker/0:0")
+        self.cpu_now = [self.clock.now] * len(self.cpu_now)  # every CPU starts when the boot CPU is done
 
     def _report_child(self, pid: int, status: int) -> None:
         """From init: the pid of the command (status -1), then each reaped child."""

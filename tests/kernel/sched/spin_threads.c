@@ -1,4 +1,5 @@
-/* N threads (argv[1], default 4) each spin through the same CPU-bound loop;
+/* N threads (argv[1], default 4) each spin through the same CPU-bound loop
+ * (argv[2] rounds, default 1000000);
  * prints the elapsed CLOCK_MONOTONIC time in microseconds and, per thread,
  * the CPUs it ran on (getcpu at start and end). On proclab CLOCK_MONOTONIC
  * is the virtual clock, so the figure shows what --cpus buys. */
@@ -11,12 +12,13 @@
 
 static volatile unsigned long sink[64];
 static int first_cpu[64], last_cpu[64];
+static long iterations = 1000000;
 
 static void *spin(void *arg) {
     long id = (long)arg;
     unsigned long x = (unsigned long)id;
     first_cpu[id] = sched_getcpu();
-    for (long i = 0; i < 1000000; i++) {
+    for (long i = 0; i < iterations; i++) {
         x = x * 6364136223846793005UL + 1;
         sink[id] = x;
     }
@@ -26,6 +28,8 @@ static void *spin(void *arg) {
 
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 4;
+    if (argc > 2)
+        iterations = atol(argv[2]);
     pthread_t t[64];
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);

@@ -20,13 +20,17 @@ from proclab.kernel.time.timekeeping import NSEC_PER_MSEC
 from proclab.toolchain.compile import compile_c
 from proclab.trace.record import Recorder
 
-SPIN_THREADS = Path(__file__).resolve().parent / "spin_threads.c"  # prints times: not a host-comparable program
+HERE = Path(__file__).resolve().parent
+SPIN_THREADS = HERE / "spin_threads.c"  # prints times: not a host-comparable program
 
 MS = NSEC_PER_MSEC
 
 
-def spin(cpus: int, threads: int = 4):
-    run = run_sim(compile_c(SPIN_THREADS), (str(threads),), config=KernelConfig(memory=256 << 20, cpus=cpus))
+def spin(cpus: int, threads: int = 4, rounds: int = 4_000_000):
+    """The threads' own work is long next to their creation (a clone costs
+    what a fork does), as in the issue's figure."""
+    run = run_sim(compile_c(SPIN_THREADS), (str(threads), str(rounds)),
+                  config=KernelConfig(memory=256 << 20, cpus=cpus))
     assert run.status == 0, run.stderr
     out = run.stdout.decode()
     elapsed = int(re.search(r"elapsed_us (\d+)", out).group(1))
@@ -132,7 +136,7 @@ def test_tasks_pinned_to_one_cpu_share_it_and_spread_when_unpinned() -> None:
     assert all(b > 40 * MS for b in spread["busy"])
 
 
-NICE_SHARE = Path(__file__).resolve().parent / "nice_share.c"
+NICE_SHARE = HERE / "nice_share.c"
 
 
 def _shares(out: bytes) -> float:
@@ -155,3 +159,12 @@ def test_the_host_shares_the_same_way() -> None:
     same ratio (other load on CPU 0 slows both alike)."""
     proc = subprocess.run([str(compile_c(NICE_SHARE)), "100"], capture_output=True, timeout=60, check=True)
     assert _shares(proc.stdout) == pytest.approx(1024 / 335, rel=0.20)
+
+
+@pytest.mark.parametrize("cpus", [2, 3, 4])
+def test_sleepers_woken_by_timers_of_other_cpus_all_finish(cpus: int) -> None:
+    """A timer fired by a CPU ahead in time ends the sleep even where the
+    sleeper's CPU is behind; no pulled task runs before its wakeup."""
+    run = run_sim(compile_c(HERE / "sleep_spin_threads.c"), config=KernelConfig(memory=256 << 20, cpus=cpus))
+    assert run.result.reason == "poweroff", run.result
+    assert run.stdout == b"done\n"

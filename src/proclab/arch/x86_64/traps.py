@@ -74,7 +74,7 @@ class Traps:
         except OutOfMemory:
             k.oom(task)
             return None
-        k.cputime.account_system_time(task, COSTS["fault"])
+        k.cputime.account_system_time(task, COSTS["cow"] if kind == FAULT_COW_COPY else COSTS["fault"])
         tp = k.tp
         if kind in _BAD_ACCESS:
             self.segv[task] = (addr, *_BAD_ACCESS[kind])

@@ -226,9 +226,8 @@ class Scheduler:
         """The child of fork becomes runnable for the first time (TASK_NEW -> R),
         on the CPU fork balancing chooses."""
         self.set_task_state(task, TASK_RUNNING)
-        cpu = self.select_task_rq(task, "fork")
-        if cpu != task.cpu:
-            self.set_task_cpu(task, cpu)
+        # __set_task_cpu(): placing a new task is no migration (no event, no count)
+        task.cpu = cpu = self.select_task_rq(task, "fork")
         rq = self.rqs[cpu]
         self.enqueue_task(rq, task, ENQUEUE_INITIAL)
         if self.tp.sched_wakeup_new.probes:
@@ -253,7 +252,7 @@ class Scheduler:
         prev = p.cpu if p.cpu in allowed else allowed[0]
         rqs = self.rqs
         if reason == "fork":
-            best = min(allowed, key=lambda c: (rqs[c].nr_running + (rqs[c].curr is not rqs[c].idle), c != prev, c))
+            best = min(allowed, key=lambda c: (rqs[c].nr_running, c != prev, c))
         elif self._idle(rqs[prev]):
             best = prev
         else:
@@ -402,10 +401,14 @@ class Scheduler:
         return rq.nr_running - (rq.curr is not rq.idle and rq.curr.on_rq)
 
     def _movable(self, src: Runqueue, cpu: int) -> Optional[TaskStruct]:
-        """can_migrate_task(): a task of `src` that waits and may run on `cpu`."""
+        """can_migrate_task(): a task of `src` that waits and may run on
+        `cpu` -- and was queued no later than the balancing CPU's time, which
+        `cpu` has (it is that CPU, or an idle one woken up to that time), so
+        that no task runs before it was woken (the CPUs' clocks differ a little)."""
+        now = self.clock.now
         for cls in (src.cfs, src.rt):
             for p in reversed(cls.queued()):
-                if p is not src.curr and p.cpus_mask >> cpu & 1:
+                if p is not src.curr and p.cpus_mask >> cpu & 1 and p.sched_info.last_queued <= now:
                     return p
         return None
 

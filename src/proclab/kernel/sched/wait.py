@@ -71,7 +71,7 @@ def wait_event(
         if signal_pending_state(state, task):
             ret = -E.ERESTARTSYS
             break
-        if deadline is not None and clock.now >= deadline:
+        if deadline is not None and (clock.now >= deadline or timer is not None and not timer.armed):
             ret = -E.ETIMEDOUT
             break
         # Nothing runs between the checks and the sleep: setting the state
@@ -92,7 +92,9 @@ def sleep_until(sched: Scheduler, task: TaskStruct, expires: int, state: int = T
         return 0
     timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state))
     while True:
-        if clock.now >= expires:
+        # the timer fired (hrtimer_sleeper's task cleared): the time came, even
+        # if this CPU's clock is a little behind the one that ran the timer
+        if clock.now >= expires or not timer.armed:
             ret = 0
             break
         if signal_pending_state(state, task):
@@ -128,5 +130,6 @@ def schedule_hrtimeout_range(sched: Scheduler, task: TaskStruct, expires: Option
     if not signal_pending_state(state, task):
         sched.set_task_state(task, state)
         yield
+    fired = timer is not None and not timer.armed
     finish_sleep(sched, task, timer)
-    return 0 if expires is not None and clock.now >= expires else -E.EINTR
+    return 0 if expires is not None and (clock.now >= expires or fired) else -E.EINTR

@@ -51,7 +51,8 @@ def ns_to_clock_t(ns: int) -> int:
 # they suggest).
 COSTS = {
     "syscall": 130,       # host: 140 ns per getpid, less its loop's instructions
-    "fault": 1_400,       # host: 1436 ns per fresh anonymous page written (a COW break: 2273 ns)
+    "fault": 1_400,       # host: 1436 ns per fresh anonymous page written
+    "cow": 2_300,         # host: 2273 ns per COW break (a page copied) in a forked child
     "switch": 2_100,      # host: 4773 ns per pipe round trip, less 4 syscalls and the loop
     "fork": 49_000,       # host: 59 us per fork+_exit+waitpid, less the exit, wait and switches
     "exec": 49_000,       # host: 64 us per execve of a tiny static binary, less its faults
