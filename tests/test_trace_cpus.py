@@ -25,7 +25,7 @@ from proclab.trace.record import Recorder
 from proclab.trace.summary import summary
 
 THREADS = Path(__file__).resolve().parent / "trace_cpus_threads.c"  # not a host-comparable program
-_CPU_LINE = re.compile(r"cpu (\d+): busy (\d+\.\d{3}) ms · (\d+) context switches")
+_CPU_LINE = re.compile(r"cpu (\d+): busy (\d+\.\d{3}) ms · (\d+) context switch(?:es)?$", re.M)
 _MIGRATE = r"comm=\S+ pid=\d+ prio=\d+ orig_cpu=(\d+) dest_cpu=(\d+)"
 
 Spans = list[tuple[float, float]]
@@ -75,7 +75,8 @@ def test_summary_has_a_line_per_cpu_and_the_migrations(two: tuple[Trace, SimRun]
     assert [cpu for cpu, _, _ in cpus] == [0, 1]
     assert all(ms > 0.1 and n > 0 for _, ms, n in cpus)
     # the CPUs' busy times are the time the tasks ran, their switches the total
-    busy = sum(ms for _, ms, _ in cpus)
+    busy = sum(trace.meta["cpu_busy_ns"]) / 1e6
+    assert sum(ms for _, ms, _ in cpus) == pytest.approx(busy, abs=0.002)  # each line rounded
     assert busy == pytest.approx(running_ns(trace) / 1e6, rel=0.03)
     assert f"(CPU busy {busy:.3f} ms)" in text
     assert f"context switches: {sum(n for _, _, n in cpus)}\n" in text

@@ -285,6 +285,7 @@ class Kernel:
         """rest_init(): PID 1, init, which starts `command` (a file to exec) or
         `program` (a scripted program); PID 2, kthreadd; PID 3, the worker of
         the system workqueue (kworker/0:0)."""
+        start = self.clock.now
         first = initmod.exec_command(command) if command is not None else program
         init_prog = initmod.init_program(first, self._report_child)
         init = self.fork.user_mode_thread(initmod.kernel_init(self, init_prog), C.CLONE_FS)
@@ -292,6 +293,7 @@ class Kernel:
         self.child_reaper = init
         self.kthreadd = self.fork.kernel_thread(initmod.kthreadd(self), "kthreadd", C.CLONE_FS | C.CLONE_FILES)
         self.fork.kernel_thread(self.workqueue.worker, "kworker/0:0")
+        self.sched.rqs[0].busy_ns += self.clock.now - start  # the boot CPU's work
         self.cpu_now = [self.clock.now] * len(self.cpu_now)  # every CPU starts when the boot CPU is done
 
     def _report_child(self, pid: int, status: int) -> None:
@@ -372,17 +374,15 @@ class Kernel:
         self.run_timers()
         rq = self.sched.rqs[cpu]
         curr = rq.curr
+        self._step_start = start = clock.now
         if curr is rq.idle or curr.state != TASK_RUNNING or curr.tif & TIF_NEED_RESCHED or not curr.on_rq:
             was_idle = curr is rq.idle
             curr = self.sched.schedule(rq)
-            if curr is rq.idle:
-                self.cpu_now[cpu] = clock.now
-                return True
-            if was_idle and rq.next_tick <= clock.now:
+            if was_idle and curr is not rq.idle and rq.next_tick <= clock.now:
                 rq.next_tick = self.cputime.next_tick(clock.now)  # the tick stops while idle (NO_HZ)
-        self._step_start = start = clock.now
-        self.entry.run_task(rq, curr)
-        rq.busy_ns += clock.now - start
+        if curr is not rq.idle:
+            self.entry.run_task(rq, curr)
+        rq.busy_ns += clock.now - start   # the switch and the task's turn
         self._step_start = None
         self.cpu_now[cpu] = clock.now
         self.check_budget()

@@ -55,7 +55,7 @@ def per_cpu(meta: dict[str, Any]) -> list[str]:
     busy, switches = meta.get("cpu_busy_ns", []), meta.get("cpu_switches", [])
     if len(busy) < 2:
         return []
-    return [f"cpu {cpu}: busy {ns / 1e6:.3f} ms · {n} context switches"
+    return [f"cpu {cpu}: busy {ns / 1e6:.3f} ms · {n} context switch{'' if n == 1 else 'es'}"
             for cpu, (ns, n) in enumerate(zip(busy, switches))]
 
 
