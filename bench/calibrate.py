@@ -1,6 +1,7 @@
 """Calibrate proclab's virtual time against this machine: what an instruction,
-a syscall, a page fault, a context switch, a signal, a fork and an exec cost
-natively, next to the constants of kernel/time/timekeeping.py (INSN_PS, COSTS).
+a syscall, a page fault, a copy-on-write break, a context switch, a signal, a
+fork and an exec cost natively, next to the constants of
+kernel/time/timekeeping.py (INSN_PS, COSTS).
 
 One static C program (programs/calibrate_loops.c) has a mode per kind of work
 and repeats it N times. Each figure is the difference between a run of N and
@@ -13,25 +14,27 @@ proclab the same binary runs once with N and once with 2N iterations (fewer
 than on the host: the emulator is slower, and its virtual time is
 deterministic) and gives the virtual time per iteration and what proclab
 counted per iteration: user instructions retired, syscalls, page faults,
-context switches, forks, execs and signals delivered to a handler.
+COW breaks (pages copied; a fault that copies counts as a COW break, not also
+as a fault, as proclab charges it once), context switches, forks, execs and
+signals delivered to a handler.
 
 Each constant is derived from the host's time per iteration of its program
 less the time of everything else proclab counts in that iteration, priced with
 the constants derived before it (in table order): ns per instruction from the
 compute loop; a syscall from the getpid loop less its instructions; a fault
 from writing fresh anonymous pages less the instructions and the mmap/munmap
-syscalls; a context switch from a pipe ping-pong between two processes less
-the read/write syscalls; and so on. The copy-on-write row is only reported:
-proclab charges a COW break as a page fault, so it shares the fresh page's
-constant. A constant absorbs whatever the host does that proclab charges for
-nothing or as a plain syscall: pipe wake-ups go into the switch, exit and
-wait into the fork, the new image's file faults into the exec; and INSN_PS
-holds for code as fast per instruction as the compute loop.
+syscalls; a COW break from forked children writing pages their parent wrote
+less the instructions; a context switch from a pipe ping-pong between two
+processes less the read/write syscalls; and so on. A constant absorbs whatever
+the host does that proclab charges for nothing or as a plain syscall: pipe
+wake-ups go into the switch, exit and wait into the fork, the new image's file
+faults into the exec; and INSN_PS holds for code as fast per instruction as
+the compute loop.
 
 The second table runs each program's iteration through proclab's clock: the
 virtual time with the current constants (measured), and with the suggested
 ones (the same counts priced with them: each constant reproduces its own
-program by construction, the COW breaks show what sharing one costs).
+program by construction).
 
     python bench/calibrate.py [--quick]
 """
@@ -58,7 +61,7 @@ SOURCE = Path(__file__).resolve().parent / "programs" / "calibrate_loops.c"
 
 # What proclab counts, in the order the constants are derived; "insn" is the
 # user instruction, priced by INSN_PS, the others by COSTS.
-KINDS = ("insn", "syscall", "fault", "switch", "signal", "fork", "exec")
+KINDS = ("insn", "syscall", "fault", "cow", "switch", "signal", "fork", "exec")
 
 
 def unit_per_ns(kind: str) -> int:
@@ -103,7 +106,7 @@ WORKLOADS = (
     Workload("compute", "insn", "round of the integer loop", 20_000_000, 100_000),
     Workload("getpid", "syscall", "getpid", 500_000, 5_000),
     Workload("fault", "fault", "fresh anonymous page written", 100_000, 1_024),
-    Workload("cow", "fault", "COW break in a forked child", 2_048, 64, forks=24),
+    Workload("cow", "cow", "COW break in a forked child", 2_048, 64, forks=24),
     Workload("pipe", "switch", "pipe round trip (2 switches)", 20_000, 1_000),
     Workload("signal", "signal", "kill(getpid()) to a handler", 40_000, 500),
     Workload("fork", "fork", "fork+_exit+waitpid", 2_000, 100),
@@ -113,7 +116,7 @@ WORKLOADS = (
 
 def first_workloads() -> dict[str, Workload]:
     """The workload each kind is derived from: the first with that target
-    (the others, the COW breaks, are only reported)."""
+    (any others are only reported)."""
     first: dict[str, Workload] = {}
     for w in WORKLOADS:
         first.setdefault(w.target, w)
@@ -159,6 +162,7 @@ def proclab_run(argv: list[str]) -> ProclabRun:
     tp = kernel.tp
     tp.sys_enter.connect(counter("syscall"))
     tp.page_fault_user.connect(counter("fault"))
+    tp.mm_cow.connect(counter("cow", lambda task, addr, copied: copied))
     tp.sched_switch.connect(counter("switch"))
     tp.signal_deliver.connect(counter("signal", lambda sig, info, task, action: action == "handler"))
     tp.task_newtask.connect(counter("fork"))
@@ -168,6 +172,9 @@ def proclab_run(argv: list[str]) -> ProclabRun:
     if result.reason != "poweroff" or result.status != 0:
         raise SystemExit(f"proclab run of {' '.join(argv[1:])} ended badly: {result}")
     counts["insn"] = kernel.entry.insns
+    # A COW copy is also a page_fault_user event, but proclab charges it only
+    # as a COW break (COSTS["cow"] instead of COSTS["fault"]).
+    counts["fault"] -= counts["cow"]
     return ProclabRun(kernel.clock.now, counts)
 
 
@@ -235,14 +242,14 @@ def calibrate(host: dict[str, float], proclab: dict[str, PerIteration]) -> Calib
 
 def print_constants(host: dict[str, float], proclab: dict[str, PerIteration], cal: Calibration) -> None:
     first = first_workloads()
-    print(f"{'kind':<8} {'one iteration':<31} {'host ns':>9}  {'proclab counts per iteration':<52}"
+    print(f"{'kind':<8} {'one iteration':<31} {'host ns':>9}  {'proclab counts per iteration':<60}"
           f" {'host each':>10} {'now':>9} {'suggested':>9}")
     for w in WORKLOADS:
         unit = unit_name(w.target)
         suggested = f"{cal.constant(w.target)} {unit}" if first[w.target] is w else "(same)"
         now = f"{current_constant(w.target)} {unit}"
         figure = f"{cal.figure[w.mode] * unit_per_ns(w.target):.1f} {unit}"
-        print(f"{w.target:<8} {w.unit:<31} {host[w.mode]:>9.1f}  {counts_text(proclab[w.mode].counts):<52}"
+        print(f"{w.target:<8} {w.unit:<31} {host[w.mode]:>9.1f}  {counts_text(proclab[w.mode].counts):<60}"
               f" {figure:>10} {now:>9} {suggested:>9}")
 
 

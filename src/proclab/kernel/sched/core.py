@@ -41,6 +41,7 @@ from .sched import (
     MAX_RT_PRIO,
     WF_FORK,
     WF_TTWU,
+    nice_to_prio,
     ChoicePoints,
     SchedClassRq,
     SchedEntity,
@@ -374,10 +375,6 @@ class Scheduler:
         if curr is not rq.idle:
             rq.class_of(curr).update_curr()
 
-    def nr_runnable(self) -> int:
-        """Tasks queued on every runqueue and not running."""
-        return sum(rq.nr_running - (rq.curr is not rq.idle and rq.curr.on_rq) for rq in self.rqs)
-
     def yield_task(self, rq: Runqueue, p: TaskStruct) -> None:
         """do_sched_yield(): the class moves the task back; then schedule()."""
         rq.yld_count += 1
@@ -520,7 +517,7 @@ class Scheduler:
         task keeps its priority; the nice value takes effect when it returns
         to a fair policy."""
         def apply() -> None:
-            p.static_prio = DEFAULT_PRIO + nice
+            p.static_prio = nice_to_prio(nice)
             p.normal_prio = normal_prio(p)
             if not rt_policy(p.policy):
                 p.prio = p.normal_prio
@@ -532,7 +529,7 @@ class Scheduler:
         """The change half of __sched_setscheduler() (checks done by the
         caller): new policy, rt priority and, for sched_setattr, nice. A
         task whose priority is lowered goes to the head of its new list."""
-        new_prio_static = p.static_prio if nice is None else DEFAULT_PRIO + nice
+        new_prio_static = p.static_prio if nice is None else nice_to_prio(nice)
         def apply() -> None:
             p.policy = policy
             p.rt_priority = rt_priority

@@ -27,23 +27,14 @@ MAX_NICE = 19
 MIN_NICE = -20
 NICE_WIDTH = MAX_NICE - MIN_NICE + 1
 MAX_RT_PRIO = 100
-MAX_PRIO = MAX_RT_PRIO + NICE_WIDTH
 DEFAULT_PRIO = MAX_RT_PRIO + NICE_WIDTH // 2   # 120, nice 0
-MAX_USER_RT_PRIO = 100                          # rt_priority is 1..99
 
 POLICIES = (SCHED_NORMAL, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE, SCHED_DEADLINE)
-POLICY_NAMES = {SCHED_NORMAL: "SCHED_OTHER", SCHED_FIFO: "SCHED_FIFO", SCHED_RR: "SCHED_RR",
-                SCHED_BATCH: "SCHED_BATCH", SCHED_IDLE: "SCHED_IDLE", SCHED_DEADLINE: "SCHED_DEADLINE"}
 
 
 def nice_to_prio(nice: int) -> int:
     """NICE_TO_PRIO()."""
     return nice + DEFAULT_PRIO
-
-
-def prio_to_nice(prio: int) -> int:
-    """PRIO_TO_NICE()."""
-    return prio - DEFAULT_PRIO
 
 
 def rt_policy(policy: int) -> bool:
@@ -58,10 +49,6 @@ def fair_policy(policy: int) -> bool:
 
 def valid_policy(policy: int) -> bool:
     return policy in POLICIES
-
-
-def rt_prio(prio: int) -> bool:
-    return prio < MAX_RT_PRIO
 
 
 # ---- load weights (kernel/sched/core.c sched_prio_to_weight) -------------------------------
@@ -109,7 +96,6 @@ SCHED_NR_LATENCY = 8                     # latency / min_granularity
 SCHED_RR_TIMESLICE_MS = 100              # sched_rr_timeslice_ms
 SYSCTL_SCHED_RT_PERIOD_US = 1_000_000    # sched_rt_period_us
 SYSCTL_SCHED_RT_RUNTIME_US = 950_000     # sched_rt_runtime_us: RT may use 95% of each period
-SYSCTL_SCHED_CHILD_RUNS_FIRST = 0
 
 
 def sysctl_factor(nr_cpus: int) -> int:
@@ -142,7 +128,6 @@ class Tunables:
 DEQUEUE_SLEEP = 0x01
 DEQUEUE_SAVE = 0x02      # a change of attributes: enqueued again right after
 DEQUEUE_MOVE = 0x04      # ... and it may change place in the queue
-DEQUEUE_MIGRATING = 0x100
 ENQUEUE_WAKEUP = 0x01
 ENQUEUE_RESTORE = 0x02
 ENQUEUE_MOVE = 0x04
