@@ -471,3 +471,12 @@ def test_the_hosts_cat_reads_its_own_sched_file() -> None:
     for line in lines[5:-1]:
         assert re.fullmatch(r".{45}: *\d+", line) and len(line) == 67, line
     assert re.fullmatch(r"\d+ \d+ \d+", lines[-1])
+
+
+@needs_host
+def test_scheduler_sysctls_match_the_hosts_defaults() -> None:
+    files = [f"/proc/sys/kernel/{name}" for name in
+             ("sched_rr_timeslice_ms", "sched_rt_period_us", "sched_rt_runtime_us")]
+    ours = sim(["/bin/cat", *files])
+    host = subprocess.run(["/bin/cat", *files], capture_output=True, check=True).stdout
+    assert ours[0] == host == b"100\n1000000\n950000\n"

@@ -1,8 +1,9 @@
 """/proc/sys (fs/proc/proc_sysctl.c) and the kernel.* entries it shows:
 pid_max, whose writes set the pid limit (SEMANTICS P1), and threads-max
 (kernel/sysctl.c), ostype, osrelease and hostname (kernel/utsname_sysctl.c),
-and the System V IPC limits that ipcs reads (ipc/ipc_sysctl.c), at Linux's
-defaults and read-only here.
+the scheduler's sched_rr_timeslice_ms, sched_rt_period_us and
+sched_rt_runtime_us (kernel/sched/rt.c), and the System V IPC limits that
+ipcs reads (ipc/ipc_sysctl.c), at Linux's defaults and read-only here.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ def proc_sys_dir(k: Kernel, sb: SuperBlock) -> Inode:
         "osrelease": lambda: proc_file(sb, lambda: UTSNAME[2] + b"\n"),
         "hostname": lambda: proc_file(sb, lambda: UTSNAME[1] + b"\n"),
     }
-    for name, value in (("shmmax", f"{SHMMAX}"), ("shmall", f"{SHMALL}"), ("shmmni", f"{SHMMNI}"),
+    tun = k.sched.tunables
+    for name, value in (("sched_rr_timeslice_ms", f"{tun.rr_timeslice // 1_000_000}"),
+                        ("sched_rt_period_us", f"{tun.rt_period // 1000}"),
+                        ("sched_rt_runtime_us", f"{tun.rt_runtime // 1000}"),
+                        ("shmmax", f"{SHMMAX}"), ("shmall", f"{SHMALL}"), ("shmmni", f"{SHMMNI}"),
                         ("sem", f"{SEMMSL}\t{SEMMNS}\t{SEMOPM}\t{SEMMNI}"), ("msgmax", f"{MSGMAX}"),
                         ("msgmnb", f"{MSGMNB}"), ("msgmni", f"{MSGMNI}")):
         kernel_dir[name] = lambda text=value: proc_file(sb, lambda: f"{text}\n".encode())
