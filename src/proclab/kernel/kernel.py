@@ -388,9 +388,9 @@ class Kernel:
         self.check_budget()
         return True
 
-    def turn_over(self, rq: Runqueue) -> bool:
-        """Whether the running task of `rq` must give the loop back after a
-        tick (only when other CPUs have to catch up)."""
+    def turn_over(self) -> bool:
+        """Whether a running task must give the loop back after a tick (only
+        when other CPUs have to catch up)."""
         return len(self.sched.rqs) > 1
 
     def _kick_idle_cpu(self, rq: Runqueue) -> None:

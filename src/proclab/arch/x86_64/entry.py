@@ -267,7 +267,7 @@ class Entry:
                 return
             if cputime.tick_due(rq):  # the boundary passed in the kernel
                 cputime.tick(rq, t, user_tick=False)
-                if k.turn_over(rq):
+                if k.turn_over():
                     return
                 continue
             # exit_to_user_mode_loop()
@@ -289,7 +289,7 @@ class Entry:
                 t.syscall_nr = -1
                 if cputime.tick_due(rq):
                     cputime.tick(rq, t, user_tick=True)
-                    if k.turn_over(rq):
+                    if k.turn_over():
                         return
             elif stop is Stop.TRAP:
                 t.syscall_nr = -1
