@@ -9,12 +9,14 @@ kernel with ours. Everything proclab says itself goes to stderr.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import traceback
 from typing import List, Optional
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer exports neither
 
 from ..kernel.init import Command
 from ..kernel.kernel import MAX_CPUS, Kernel, KernelConfig, host_rlimits
@@ -22,13 +24,16 @@ from ..kernel.sched.fair import FAIR_CLASSES
 from ..toolchain.compile import CompileError
 from ..toolchain.program import ProgramError, resolve_program
 from ..uapi.signal import DESCRIPTIONS, signame
-from .common import err, fail, status
+from .common import EXIT_USAGE, err, fail, status
 from .progress import RunProgress, describe_run
 from .trace_cmd import trace_app
 from .tracing import OutputError, TraceOptions, emit, report_console, start
 
+HELP_OPTIONS = ("-h", "--help")
+
 app = typer.Typer(
     add_completion=False,
+    context_settings={"help_option_names": list(HELP_OPTIONS)},
     no_args_is_help=True,
     help="Linux process management in Python: run real programs on a kernel you can watch.",
 )
@@ -73,13 +78,13 @@ def run(
 ) -> None:
     """Run PROG on proclab's kernel; its output and exit status are the program's."""
     outputs = TraceOptions(trace_json, trace_text, timeline, tree, summary)
-    problem = outputs.problem()
+    problem = outputs.problem() or _option_problem(cpus, memory, pid_max, sched, max_time, max_cpu, seed)
     if problem:
         raise fail(problem)
-    if not 1 <= cpus <= MAX_CPUS:
-        raise fail(f"--cpus must be between 1 and {MAX_CPUS}")
-    if sched not in FAIR_CLASSES:
-        raise fail(f"--sched must be one of {', '.join(FAIR_CLASSES)}")
+    if root is not None and not os.path.isdir(root):
+        raise fail(f"--root {root}: not a directory")
+    if keep is not None and os.path.exists(keep) and not os.path.isdir(keep):
+        raise fail(f"--keep {keep}: not a directory")
     try:
         with status("") as tell:
             binary = resolve_program(prog, cflags.split(), tell or (lambda text: None))
@@ -88,15 +93,7 @@ def run(
     except CompileError as exc:
         err.print(exc.diagnostics, markup=False)
         raise fail(f"{exc.source}: compilation failed") from None
-    if not 4 <= memory <= 65536:
-        raise fail("--mem must be between 4 and 65536 MiB")
-    if not 301 <= pid_max <= 4194304:
-        raise fail("--pid-max must be between 301 and 4194304")
 
-    if root is not None and not os.path.isdir(root):
-        raise fail(f"--root {root}: not a directory")
-    if keep is not None and os.path.exists(keep) and not os.path.isdir(keep):
-        raise fail(f"--keep {keep}: not a directory")
     config = KernelConfig(
         memory=memory << 20, pid_max=pid_max, seed=seed, exact=not fast,
         max_time=max_time, max_cpu=max_cpu, rlimits=host_rlimits(), cpus=cpus, sched=sched,
@@ -151,6 +148,26 @@ def run(
     raise typer.Exit(result.exit_code())
 
 
+def _option_problem(cpus: int, memory: int, pid_max: int, sched: str, max_time: float, max_cpu: float,
+                    seed: int) -> Optional[str]:
+    """What is wrong with the values of `proclab run`'s options, as one line
+    naming the option and what it allows (None when nothing is)."""
+    for name, value, low, high, unit in (("--cpus", cpus, 1, MAX_CPUS, ""),
+                                         ("--mem", memory, 4, 65536, " MiB"),
+                                         ("--pid-max", pid_max, 301, 4194304, "")):
+        if not low <= value <= high:
+            return f"{name} {value}: must be between {low} and {high}{unit}"
+    if sched not in FAIR_CLASSES:
+        *others, last = FAIR_CLASSES
+        return f"--sched {sched}: must be {', '.join(others)} or {last}"
+    for name, seconds in (("--max-time", max_time), ("--max-cpu", max_cpu)):
+        if not 0 < seconds < math.inf:  # NaN too
+            return f"{name} {seconds:g}: must be a positive number of seconds"
+    if seed < 0:
+        return f"--seed {seed}: must be 0 or more"
+    return None
+
+
 def _cwd_inside(root: Optional[str]) -> str:
     """The first program's cwd: proclab's own, seen inside the simulated
     root (its "/" when proclab's cwd lies outside it)."""
@@ -167,7 +184,8 @@ def hoist_run_options(argv: List[str]) -> List[str]:
     """`proclab run PROG --tree --trace run.json`: proclab's own options that
     come right after PROG are proclab's, moved before it. The program's
     arguments start at the first word that is not one of them, or after a
-    `--` (`proclab run PROG -- --tree` passes --tree to PROG)."""
+    `--` (`proclab run PROG -- --tree` passes --tree to PROG). A help option
+    before PROG is proclab's (`proclab run --help`); after it, the program's."""
     if not argv or argv[0] != "run":
         return argv
     command = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
@@ -184,7 +202,7 @@ def hoist_run_options(argv: List[str]) -> List[str]:
     i = 1
     while i < len(argv) and option_end(i) > i:
         i = option_end(i)
-    if i >= len(argv) or argv[i] == "--":
+    if i >= len(argv) or argv[i] in ("--", *HELP_OPTIONS):
         return argv
     prog, j = i, i + 1
     while j < len(argv) and option_end(j) > j:
@@ -194,4 +212,13 @@ def hoist_run_options(argv: List[str]) -> List[str]:
 
 
 def main() -> None:
-    app(args=hoist_run_options(sys.argv[1:]), prog_name="proclab")
+    """proclab's entry point. A usage error (an unknown option, a value that
+    is not a number) is one line on stderr and exit code 2, as proclab's own
+    checks are, not Typer's framed box."""
+    try:
+        code = app(args=hoist_run_options(sys.argv[1:]), prog_name="proclab", standalone_mode=False)
+    except NoArgsIsHelpError:
+        code = EXIT_USAGE  # Typer has shown the help
+    except UsageError as exc:
+        code = fail(exc.format_message()).exit_code
+    sys.exit(code or 0)

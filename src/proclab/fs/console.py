@@ -11,7 +11,8 @@ Reads block the whole simulation until the host delivers data: input is an
 external event, and waiting for it in place keeps runs with piped input
 deterministic. poll/select ask the host whether input is there (a check
 that does not wait); a task that must wait for it sleeps on the device's
-`read_wait`, which the idle loop wakes once the host has input. The idle loop
+`read_wait`, which the idle loop wakes once the host has input (keyed with
+its events: a poller that asked for none of them sleeps on). The idle loop
 waits for the host only when nothing else can happen, and no longer than
 the virtual time left until the next timer (input that comes in that wait
 arrives at the moment the machine went idle: virtual time does not follow

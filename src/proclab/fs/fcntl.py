@@ -25,6 +25,10 @@ class Fcntl:
         self.k = k
 
     def sys_fcntl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> int:
+        """fcntl(2), as do_fcntl: the commands here take `argi`, the unsigned
+        long argument cut to an int, which f_dupfd and pipe_fcntl read as an
+        unsigned int (a start >= RLIMIT_NOFILE is EINVAL; 1 << 32 is 0)."""
+        arg &= 0xFFFFFFFF
         f = fdget_raw(t, fd)
         if f is None:
             return -E.EBADF
@@ -51,7 +55,7 @@ class Fcntl:
             f.flags = (f.flags & ~changeable) | (arg & changeable)
             return 0
         if cmd in (F_SETPIPE_SZ, F_GETPIPE_SZ):
-            return pipe_fcntl(f, cmd, arg & 0xFFFFFFFF, t.cred.euid == 0)  # an unsigned int argument
+            return pipe_fcntl(f, cmd, arg, t.cred.euid == 0)
         return -E.EINVAL
 
     def sys_dup(self, t: TaskStruct, fd: int) -> int:

@@ -101,24 +101,32 @@ class FdSetBits:
 class PollWqueues:
     """struct poll_wqueues, made by poll_initwait(): the entries one call
     hung on wait queues for its task, and whether any was woken since the
-    task last went to sleep (`triggered`)."""
+    task last went to sleep (`triggered`). `key` is the poll table's _key:
+    the events asked of the file being polled, set by the scan before it
+    calls the file's poll method."""
 
     def __init__(self, sched: Scheduler, task: TaskStruct) -> None:
         self.sched = sched
         self.task = task
         self.triggered = False
+        self.key = 0
         self.entries: list[WaitQueueEntry] = []
         self.pt = PollTable(self._pollwait)
 
     def _pollwait(self, queue: WaitQueueHead) -> None:
-        """__pollwait(): one more queue to sleep on."""
-        entry = WaitQueueEntry(self.task, self._pollwake)
+        """__pollwait(): one more queue to sleep on, for the events asked of
+        the file that names it."""
+        events = self.key
+        entry = WaitQueueEntry(self.task, lambda _entry, key: self._pollwake(events, key))
         queue.add(entry)
         self.entries.append(entry)
 
-    def _pollwake(self, entry: WaitQueueEntry, key: object) -> bool:
-        """pollwake(): note the wakeup (so that a scan still running will
-        look again instead of sleeping) and wake the task."""
+    def _pollwake(self, events: int, key: Optional[int]) -> bool:
+        """pollwake(): a wakeup keyed with events none of which were asked
+        for is ignored; any other notes the wakeup (so that a scan still
+        running will look again instead of sleeping) and wakes the task."""
+        if key is not None and not key & events:
+            return False
         self.triggered = True
         return self.sched.try_to_wake_up(self.task, TASK_NORMAL)
 
@@ -174,14 +182,16 @@ class Select:
 
     # ---- poll ---------------------------------------------------------------------
 
-    def do_pollfd(self, t: TaskStruct, pfd: PollFd, pt: PollTable) -> int:
+    def do_pollfd(self, t: TaskStruct, pfd: PollFd, pwq: PollWqueues) -> int:
         """do_pollfd(): the events of one entry, also stored as its revents.
         A negative fd is skipped (0); an fd with no file gives POLLNVAL;
-        POLLERR and POLLHUP are reported even when not asked for."""
+        POLLERR and POLLHUP are reported even when not asked for (and so
+        also wake the entry's sleep)."""
         mask = 0
         if pfd.fd >= 0:
             f = fdget(t, pfd.fd)
-            mask = POLLNVAL if f is None else f.poll(pt) & (pfd.events | POLLERR | POLLHUP)
+            pwq.key = pfd.events | POLLERR | POLLHUP
+            mask = POLLNVAL if f is None else f.poll(pwq.pt) & pwq.key
         pfd.revents = mask
         return mask
 
@@ -198,7 +208,7 @@ class Select:
         count = 0
         while True:
             for pfd in fds:
-                if self.do_pollfd(t, pfd, pt):
+                if self.do_pollfd(t, pfd, pwq):
                     count += 1
                     pt.qproc = None
             pt.qproc = None
@@ -313,6 +323,8 @@ class Select:
                 bit = bits & -bits
                 bits ^= bit
                 f = fdget(t, bit.bit_length() - 1)
+                pwq.key = (POLLEX_SET | (POLLIN_SET if fds.inp & bit else 0)
+                           | (POLLOUT_SET if fds.outp & bit else 0))  # wait_key_set()
                 mask = POLLNVAL if f is None else f.poll(pt)
                 if mask & POLLIN_SET and fds.inp & bit:
                     res_in |= bit

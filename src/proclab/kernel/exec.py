@@ -65,13 +65,17 @@ ELF_HWCAP = 0x178BFBFF  # CPUID.1:EDX of a typical x86-64 CPU
 BINPRM_BUF_SIZE = 256       # how much of a file decides its format ("#!" line)
 BINPRM_MAX_RECURSION = 4    # interpreters of interpreters
 
-MAX_ARG_STRLEN = 32 * PAGE_SIZE
+MAX_ARG_STRLEN = 32 * PAGE_SIZE  # one string, with its NUL
 MAX_ARG_STRINGS = 0x7FFFFFFF
+ARG_MAX = 32 * PAGE_SIZE         # the argument space even the smallest stack limit allows
+_STK_LIM = 8 << 20               # the default RLIMIT_STACK
 STACK_EXPAND = 128 * 1024  # stack_expand in setup_arg_pages
 
-# The scratch area of a scripted program's address space (for syscall buffers).
+# The scratch area of a scripted program's address space (for syscall buffers):
+# room for the largest argument set execve accepts (3/4 of _STK_LIM), so that
+# init can pass on any command line.
 SCRIPT_SCRATCH = 0x10000000
-SCRIPT_SCRATCH_SIZE = 64 * PAGE_SIZE
+SCRIPT_SCRATCH_SIZE = _STK_LIM
 
 
 class Phdr(NamedTuple):
@@ -103,8 +107,13 @@ class ElfImage(NamedTuple):
     interp: Optional[Phdr]   # PT_INTERP: where the interpreter's path is
 
 
+# an executable file opened for exec: its inode, headers and canonical path
+ElfFile = tuple[Inode, ElfImage, str]
+
+
 def parse_elf(read: Callable[[int, int], bytes]) -> Union[ElfImage, int]:
-    """The headers of an x86-64 ELF executable, or -ENOEXEC. `read(offset,
+    """The headers of an x86-64 ELF executable, or -ENOEXEC (-EIO if the file
+    ends within the program headers). `read(offset,
     size)` reads the file."""
     raw = read(0, _EHDR.size)
     if len(raw) < _EHDR.size or raw[:4] != b"\x7fELF":
@@ -116,7 +125,7 @@ def parse_elf(read: Callable[[int, int], bytes]) -> Union[ElfImage, int]:
         return -E.ENOEXEC
     table = read(phoff, phnum * phentsize)
     if len(table) < phnum * phentsize:
-        return -E.ENOEXEC
+        return -E.EIO  # load_elf_phdrs(): elf_read() of a file that ends early
     phdrs = []
     interp = None
     for i in range(phnum):
@@ -139,6 +148,23 @@ def parse_shebang(head: bytes) -> Union[tuple[bytes, Optional[bytes]], int]:
     parts = line.replace(b"\t", b" ").split(b" ", 1)
     arg = parts[1].strip(b" \t") if len(parts) > 1 else b""
     return parts[0], (arg or None)
+
+
+def bprm_stack_limits(rlim_stack: int, argc: int, envc: int) -> int:
+    """fs/exec.c bprm_stack_limits(): how many bytes of strings (argv, envp
+    and the file name, with their NULs) fit, or -E2BIG. The strings and a
+    pointer to each argv and envp string may take a quarter of RLIMIT_STACK,
+    at most 3/4 of _STK_LIM and at least ARG_MAX. `argc` is at least 1 (an
+    empty argv gets an empty argv[0])."""
+    limit = max(min(_STK_LIM // 4 * 3, rlim_stack // 4), ARG_MAX)
+    ptr_size = (argc + envc) * 8
+    return limit - ptr_size if limit > ptr_size else -E.E2BIG
+
+
+def strings_fit(limit: int, filename: bytes, argv: list[bytes], envp: list[bytes]) -> bool:
+    """copy_strings()/copy_string_kernel(): whether the strings stay within
+    the `limit` bprm_stack_limits() gave (the bprm->argmin check)."""
+    return len(filename) + 1 + sum(len(s) + 1 for s in argv) + sum(len(s) + 1 for s in envp) <= limit
 
 
 def _prot(flags: int) -> int:
@@ -205,11 +231,19 @@ class Exec:
         old image is still there."""
         k = self.k
         name = filename = path.decode("utf-8", "surrogateescape")
-        for _ in range(BINPRM_MAX_RECURSION + 1):
+        if not argv:
+            argv = [b""]  # Linux (5.18+) gives argc 0 an empty argv[0]
+        stack_limit = t.signal.rlim[RLIMIT_STACK][0]
+        # do_execveat_common(): the strings are copied once the file is open
+        for depth in range(BINPRM_MAX_RECURSION + 1):
             opened = self.open_exec(t, name)
             if isinstance(opened, int):
                 return opened
             inode, real_path = opened
+            if depth == 0:
+                limit = bprm_stack_limits(stack_limit, len(argv), len(envp))
+                if limit < 0 or not strings_fit(limit, path, argv, envp):
+                    return -E.E2BIG
             head = inode.read(0, BINPRM_BUF_SIZE)
             if head[:2] != b"#!":
                 break
@@ -218,55 +252,66 @@ class Exec:
                 return shebang
             interp, arg = shebang
             argv = [interp, *([arg] if arg else []), name.encode("utf-8", "surrogateescape"), *argv[1:]]
+            if not strings_fit(limit, path, argv, envp):
+                return -E.E2BIG  # load_script()'s copy_string_kernel()
             name = interp.decode("utf-8", "surrogateescape")
         else:
             return -E.ELOOP
         elf = parse_elf(inode.read)
         if isinstance(elf, int):
             return elf
-        if not argv:
-            argv = [b""]  # Linux (5.18+) gives argc 0 an empty argv[0]
-        stack_limit = t.signal.rlim[RLIMIT_STACK][0]
-        if sum(len(s) + 1 for s in argv + envp) + len(path) + 1 > max(stack_limit // 4, 32 * PAGE_SIZE):
-            return -E.E2BIG
-        mm = MmStruct(k.phys)
-        mm.stack_limit = min(stack_limit, 1 << 40)
-        loaded = self.load_elf_binary(t, mm, inode, elf, real_path, main=True)
-        start, at_base = (loaded.entry, 0) if not isinstance(loaded, int) else (0, 0)
-        if not isinstance(loaded, int) and elf.interp is not None:
-            interp_loaded = self.load_interpreter(t, mm, inode, elf.interp)
-            if isinstance(interp_loaded, int):
-                loaded = interp_loaded
-            else:
-                start, at_base = interp_loaded.entry, interp_loaded.bias
-        if isinstance(loaded, int):
-            mm.release()
-            return loaded
-        sp = self.create_elf_tables(t, mm, elf, loaded, at_base, path, argv, envp)
-        if sp < 0:
-            mm.release()
-            return sp
+        interp = self.open_interpreter(t, inode, elf.interp) if elf.interp is not None else None
+        if isinstance(interp, int):
+            return interp
         old_tid = t.pid
         if t.signal.nr_threads > 1:
             err = yield from self.de_thread(t)
             if err:
-                mm.release()
                 return err
         # ---- point of no return --------------------------------------------------
+        mm = MmStruct(k.phys)
+        mm.stack_limit = min(stack_limit, 1 << 40)
         self.begin_new_exec(t, mm, filename)
-        k.entry.start_user_thread(t, start, sp)
+        started = self.load_image(t, mm, (inode, elf, real_path), interp, path, argv, envp)
+        if isinstance(started, int):
+            k.signal.force_sig(t, S.SIGSEGV)  # bprm_execve(): no old image to return to
+            return started
+        k.entry.start_user_thread(t, *started)
         k.cputime.account_system_time(t, COSTS["exec"])
         if k.tp.sched_process_exec.probes:
             k.tp.sched_process_exec(t, filename, old_tid)
         return 0
 
-    def load_interpreter(self, t: TaskStruct, mm: MmStruct, program: Inode, ph: Phdr) -> Union[Loaded, int]:
-        """load_elf_interp(): the dynamic linker a program names, mapped where
-        mmap would put it (it is position independent)."""
+    def load_image(self, t: TaskStruct, mm: MmStruct, program: ElfFile, interp: Optional[ElfFile],
+                   filename: bytes, argv: list[bytes], envp: list[bytes]) -> Union[tuple[int, int], int]:
+        """The part of load_elf_binary() after begin_new_exec(): map the
+        program and its interpreter (load_elf_interp(), where mmap would put
+        it), lay out the stack. Returns the entry point and the stack
+        pointer, or -errno (the caller is past the point of no return)."""
+        inode, elf, path = program
+        loaded = self.load_elf_binary(t, mm, inode, elf, path, main=True)
+        if isinstance(loaded, int):
+            return loaded
+        start, at_base = loaded.entry, 0
+        if interp is not None:
+            interp_inode, interp_elf, interp_path = interp
+            interp_loaded = self.load_elf_binary(t, mm, interp_inode, interp_elf, interp_path, main=False)
+            if isinstance(interp_loaded, int):
+                return interp_loaded
+            start, at_base = interp_loaded.entry, interp_loaded.bias
+        sp = self.create_elf_tables(t, mm, elf, loaded, at_base, filename, argv, envp)
+        return sp if sp < 0 else (start, sp)
+
+    def open_interpreter(self, t: TaskStruct, program: Inode, ph: Phdr) -> Union[ElfFile, int]:
+        """The part of load_elf_binary() before the point of no return that
+        finds the dynamic linker a program names (PT_INTERP) and reads its
+        headers."""
         if not 1 < ph.filesz <= PATH_MAX:
             return -E.ENOEXEC
         raw = program.read(ph.offset, ph.filesz)
-        if len(raw) != ph.filesz or raw[-1:] != b"\0":
+        if len(raw) != ph.filesz:
+            return -E.EIO  # elf_read(): the file ends early
+        if raw[-1:] != b"\0":
             return -E.ENOEXEC
         name = raw[:-1].decode("utf-8", "surrogateescape")
         opened = self.open_exec(t, name)
@@ -278,7 +323,7 @@ class Exec:
             return -E.ELIBBAD
         if elf.interp is not None:
             return -E.ELIBBAD  # an interpreter may not need one itself
-        return self.load_elf_binary(t, mm, inode, elf, real_path, main=False)
+        return inode, elf, real_path
 
     def de_thread(self, tsk: TaskStruct) -> Generator[None, None, int]:
         """Make `tsk` the only thread of its process (fs/exec.c de_thread):
@@ -410,30 +455,13 @@ class Exec:
         Returns the initial stack pointer."""
         k = self.k
         uacc = k.uaccess
-        p = STACK_TOP - 8
         # copy_strings(): the file name on top, then envp, then argv below
-        execfn = p = p - (len(filename) + 1)
-        strings = filename + b"\0"
-        env_ptrs, arg_ptrs = [], []
-        block = b""
-        for s in reversed(envp):
-            p -= len(s) + 1
-            env_ptrs.append(p)
-            block = s + b"\0" + block
-        env_start = p
-        for s in reversed(argv):
-            p -= len(s) + 1
-            arg_ptrs.append(p)
-            block = s + b"\0" + block
-        env_ptrs.reverse()
-        arg_ptrs.reverse()
-        arg_start = p
-        # stack VMA: the arg pages plus stack_expand, growing down on demand
-        vm_start = (p & PAGE_MASK) - STACK_EXPAND
-        mm.insert_vma(VmArea(vm_start, STACK_TOP, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE
-                             | VM_MAYEXEC | VM_GROWSDOWN, name="[stack]"))
-        if not uacc.copy_to_user(t, p, block + strings, mm=mm):
-            return -E.EFAULT
+        block = b"\0".join([*argv, *envp, filename, b""])
+        arg_start = p = STACK_TOP - 8 - len(block)
+        arg_ptrs = self._string_addrs(p, argv)
+        env_start = p + sum(len(s) + 1 for s in argv)
+        env_ptrs = self._string_addrs(env_start, envp)
+        execfn = STACK_TOP - 8 - (len(filename) + 1)
         # create_elf_tables()
         p &= ~0xF
         p -= len(ELF_PLATFORM) + 1
@@ -441,9 +469,6 @@ class Exec:
         p -= 16
         u_rand_bytes = p
         rand = bytes(k.random.getrandbits(8) for _ in range(16))
-        if not uacc.copy_to_user(t, u_platform, ELF_PLATFORM + b"\0", mm=mm) \
-                or not uacc.copy_to_user(t, u_rand_bytes, rand, mm=mm):
-            return -E.EFAULT
         cred = t.cred
         auxv = [
             (AT_HWCAP, ELF_HWCAP), (AT_PAGESZ, PAGE_SIZE), (AT_CLKTCK, USER_HZ),
@@ -455,6 +480,17 @@ class Exec:
         ]
         items = (len(argv) + 1) + (len(envp) + 1) + 1
         sp = ((p - 16 * len(auxv)) - items * 8) & ~0xF
+        # setup_arg_pages(): the stack VMA holds the arg pages plus stack_expand
+        # (within RLIMIT_STACK), create_elf_tables() extends it down to sp; it
+        # grows down on demand later
+        stack_base = max((arg_start & PAGE_MASK) - STACK_EXPAND, (STACK_TOP - mm.stack_limit) & PAGE_MASK)
+        vm_start = min(stack_base, sp & PAGE_MASK)
+        mm.insert_vma(VmArea(vm_start, STACK_TOP, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE
+                             | VM_MAYEXEC | VM_GROWSDOWN, name="[stack]"))
+        if not uacc.copy_to_user(t, arg_start, block, mm=mm) \
+                or not uacc.copy_to_user(t, u_platform, ELF_PLATFORM + b"\0", mm=mm) \
+                or not uacc.copy_to_user(t, u_rand_bytes, rand, mm=mm):
+            return -E.EFAULT
         words = [len(argv), *arg_ptrs, 0, *env_ptrs, 0]
         for key, val in auxv:
             words += [key, val]
@@ -464,6 +500,16 @@ class Exec:
         mm.arg_start, mm.arg_end = arg_start, env_start
         mm.env_start, mm.env_end = env_start, execfn
         return sp
+
+    @staticmethod
+    def _string_addrs(start: int, strings: list[bytes]) -> list[int]:
+        """Where each of `strings`, laid out one after another from `start`
+        with their NULs, begins."""
+        addrs = []
+        for s in strings:
+            addrs.append(start)
+            start += len(s) + 1
+        return addrs
 
     def begin_new_exec(self, t: TaskStruct, mm: MmStruct, name: str) -> None:
         """Everything past the point of no return except the registers."""

@@ -27,6 +27,7 @@ from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
 from sortedcontainers import SortedDict
 
 from ..lib.wait import WaitQueueEntry, WaitQueueHead
+from .pid import Pid
 from .time.timekeeping import NSEC_PER_USEC
 from ..arch.x86_64.signal import pack_siginfo
 from .task import (
@@ -69,6 +70,12 @@ class WaitOpts:
         self.want_rusage = want_rusage
         self.info: Optional[dict] = None
         self.notask_error = -E.ECHILD
+
+
+def pid_nr(pid: object) -> int:
+    """pid_nr(): the number of a wait's struct pid; 0 when it has none (P_ALL,
+    or a pid argument that names no pid: the child was already reaped)."""
+    return pid.nr if isinstance(pid, Pid) else 0
 
 
 def status_word(code: int) -> int:
@@ -486,7 +493,7 @@ class Exit:
         """do_wait(): report one child, or sleep until one changes."""
         k = self.k
         if k.tp.sched_process_wait.probes:
-            k.tp.sched_process_wait(waiter, wo.pid.nr if wo.pid is not None else -1)
+            k.tp.sched_process_wait(waiter, pid_nr(wo.pid))
         wq = waiter.signal.wait_chldexit
         if wq is None:
             wq = waiter.signal.wait_chldexit = WaitQueueHead("wait_chldexit")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Union
 
+from ..arch.x86_64.pgtable import PAGE_SIZE
 from ..lib.wait import WaitQueueHead
 from ..mm.memory import dup_mmap
 from ..uapi import errno as E
@@ -389,8 +390,11 @@ class Fork:
 
     def sys_clone3(self, t: TaskStruct, uargs: int, size: int) -> Union[int, Generator[None, None, int]]:
         """clone3(2): the arguments in a struct clone_args, checked as
-        copy_clone_args_from_user and clone3_args_valid do."""
-        if size > 4096:
+        copy_clone_args_from_user and clone3_args_valid do. As
+        copy_struct_from_user, an older (smaller) struct is zero-extended and
+        a newer (larger) one is accepted when the fields we do not know are
+        zero."""
+        if size > PAGE_SIZE:
             return -E.E2BIG
         if size < CLONE_ARGS_SIZE_VER0:
             return -E.EINVAL
@@ -400,7 +404,7 @@ class Fork:
             return -E.EFAULT
         if any(raw[CLONE_ARGS_SIZE_VER2:]):
             return -E.E2BIG  # a newer struct with fields we do not know
-        raw = raw.ljust(CLONE_ARGS_SIZE_VER2, b"\0")
+        raw = raw[:CLONE_ARGS_SIZE_VER2].ljust(CLONE_ARGS_SIZE_VER2, b"\0")
         (flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
          set_tid, set_tid_size, _cgroup) = struct.unpack("<11Q", raw)
         if flags & ~(0xFFFFFFFF | C.CLONE_CLEAR_SIGHAND | C.CLONE_INTO_CGROUP) or flags & C.CSIGNAL:

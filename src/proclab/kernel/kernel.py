@@ -411,14 +411,17 @@ class Kernel:
         waits for (waiting for the host at most as long as virtual time has
         left until the next timer), else jump to the next timer, or stop when
         there is none. Input that wakes no task (the console's queue may hold
-        only an epoll item's entry) does not count."""
+        only an epoll item's entry, or pollers that asked for other events:
+        the wakeup is keyed with the input's events, as n_tty's) does not
+        count."""
         clock = self.clock
         clock.now = max(self.cpu_now)
         expiry = clock.next_expiry()
         console = self.console
         if console.read_wait:
             wait = None if expiry is None else max(expiry - clock.now, 0) / NSEC_PER_SEC
-            if console.poll_input(wait) and console.read_wait.wake_up_all():
+            events = console.poll_input(wait)
+            if events and console.read_wait.wake_up_all(events):
                 return
         if expiry is None:
             self.halt("deadlock", "every task is asleep and nothing can wake them")

@@ -23,8 +23,9 @@ PollQueueProc = Callable[[WaitQueueHead], None]
 
 
 class PollTable:
-    """struct poll_table_struct (its _key, which only filters wakeups by
-    event, is not kept: a wakeup always makes the caller look again)."""
+    """struct poll_table_struct without its _key: the events a waiter asked
+    for are kept by its owner (fs/select.py PollWqueues, fs/eventpoll.py),
+    whose wake functions ignore wakeups for other events, as pollwake() does."""
 
     __slots__ = ("qproc",)
 

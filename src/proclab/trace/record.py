@@ -166,7 +166,7 @@ class Recorder:
                                           self._id(t.group_leader), self._exit_where.pop(t, "")))
 
     def _sched_process_wait(self, t: TaskStruct, pid: int) -> None:
-        self._emit("sched_process_wait", (t.comm, max(pid, 0), t.prio, self._id(t)))
+        self._emit("sched_process_wait", (t.comm, pid, t.prio, self._id(t)))
 
     def _sched_process_free(self, t: TaskStruct) -> None:
         self._emit("sched_process_free", (t.comm, t.pid, t.prio, self._id(t)))

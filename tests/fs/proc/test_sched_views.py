@@ -25,7 +25,7 @@ from test_procfs import read_file
 
 from proclab.kernel.kernel import Kernel, KernelConfig
 from proclab.kernel.task import TaskStruct
-from proclab.kernel.time.timekeeping import NSEC_PER_MSEC, TICK_NS
+from proclab.kernel.time.timekeeping import NSEC_PER_MSEC
 from proclab.uapi import sched as C
 from proclab.uapi.sched import SCHED_BATCH, SCHED_FIFO, SCHED_IDLE, SCHED_NORMAL, SCHED_RR
 
