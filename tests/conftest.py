@@ -69,7 +69,7 @@ def run_sim(binary: Path, args: tuple[str, ...] = (), stdin: bytes = b"",
     `probes(kernel)` may connect to tracepoints before boot."""
     console = BufferConsole(stdin)
     kernel = Kernel(config or KernelConfig(memory=256 << 20), console)
-    kernel.on_warning = lambda message: None  # warnings stay in kernel.log
+    kernel.on_warning = kernel.on_report = lambda message: None  # they stay in kernel.log
     if probes is not None:
         probes(kernel)
     argv = [str(binary).encode()] + [a.encode() for a in args]

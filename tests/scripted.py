@@ -15,7 +15,7 @@ from proclab.kernel.usermode import Program
 def boot_scripted(program: Program, config: Optional[KernelConfig] = None,
                   probes: Optional[Callable[[Kernel], None]] = None) -> Kernel:
     kernel = Kernel(config or KernelConfig(memory=32 << 20), BufferConsole())
-    kernel.on_warning = lambda message: None
+    kernel.on_warning = kernel.on_report = lambda message: None
     if probes is not None:
         probes(kernel)
     kernel.boot(program=program)

@@ -24,7 +24,7 @@ from ..kernel.sched.fair import FAIR_CLASSES
 from ..toolchain.compile import CompileError
 from ..toolchain.program import ProgramError, resolve_program
 from ..uapi.signal import DESCRIPTIONS, signame
-from .common import EXIT_USAGE, err, fail, status
+from .common import EXIT_INTERNAL, EXIT_USAGE, err, fail, status
 from .progress import RunProgress, describe_run
 from .trace_cmd import trace_app
 from .tracing import OutputError, TraceOptions, emit, report_console, start
@@ -103,6 +103,7 @@ def run(
     kernel = Kernel(config, console=progress.console())
     progress.describe = describe_run(os.path.basename(prog), kernel)
     kernel.on_warning = lambda message: progress.say(f"proclab: warning: {message}")
+    kernel.on_report = lambda message: progress.say(f"proclab: {message}")
     recorder = start(kernel, outputs)
     # argv[0] is the file executed, as a shell passes it: for a .c file, its
     # compiled binary (so that a program can exec itself).
@@ -121,7 +122,7 @@ def run(
     except Exception as exc:  # a bug in proclab itself, not in the program
         if os.environ.get("PROCLAB_DEBUG"):
             traceback.print_exc()
-        raise fail(f"internal error: {type(exc).__name__}: {exc} (set PROCLAB_DEBUG=1 for a traceback)", 70)
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (set PROCLAB_DEBUG=1 for a traceback)", EXIT_INTERNAL)
     finally:
         sys.stdout.flush()
 
@@ -145,6 +146,8 @@ def run(
             emit(recorder.trace([prog, *(args or [])]), outputs, report_console(err))
         except OutputError as exc:
             raise fail(str(exc), 1) from None
+    if kernel.oopses:
+        raise typer.Exit(EXIT_INTERNAL)  # the kernel hit a bug (each oops was reported)
     raise typer.Exit(result.exit_code())
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in proclab itself
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":

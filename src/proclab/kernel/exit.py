@@ -120,6 +120,18 @@ class Exit:
         k.sched.set_task_state(tsk, TASK_DEAD)
         k.entry.task_dead(tsk)
 
+    def make_task_dead(self, tsk: TaskStruct, signr: int) -> None:
+        """make_task_dead(): the task hit a bug in the kernel (an oops) and
+        dies as if killed by `signr`, through the normal exit path, which
+        releases what it held. A task that was already exiting is only
+        taken off the CPU for good (Linux: "recursive fault")."""
+        tsk.kstack = None
+        if tsk.flags & PF_EXITING:
+            self.k.sched.set_task_state(tsk, TASK_DEAD)
+            self.k.entry.task_dead(tsk)
+            return
+        self.do_exit(tsk, signr)
+
     def sys_exit(self, t: TaskStruct, error_code: int) -> None:
         """exit(2): only this thread ends."""
         self.do_exit(t, (error_code & 0xFF) << 8)

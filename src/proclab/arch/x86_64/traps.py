@@ -14,6 +14,9 @@ programs that read the TSC stay deterministic.
 
 from __future__ import annotations
 
+import os
+import tempfile
+import traceback
 from typing import TYPE_CHECKING, Optional
 
 from . import cpu as X
@@ -33,6 +36,7 @@ from ...mm.fault import (
 )
 from ...mm.physmem import OutOfMemory
 from ...uapi import signal as S
+from ...uapi.unistd import NAMES as SYSCALL_NAMES
 from ...kernel.time.timekeeping import COSTS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,6 +98,23 @@ class Traps:
             # The kernel replaced a PTE that a CPU running this mm may have cached.
             mm.flush_tlb()
         return pte
+
+    def oops(self, task: TaskStruct, error: BaseException) -> None:
+        """die() / oops_end(): kernel code running for `task` raised. The
+        traceback goes to a file, one line says what happened, and only this
+        task dies (SIGSEGV, as make_task_dead(SIGSEGV)); the machine goes on
+        and proclab's exit status says that a kernel bug was hit."""
+        k = self.k
+        nr = task.syscall_nr
+        where = SYSCALL_NAMES.get(nr, f"syscall {nr}") if nr >= 0 else "the kernel"
+        fd, path = tempfile.mkstemp(prefix=f"proclab-oops-{task.pid}-", suffix=".txt")
+        with os.fdopen(fd, "w") as out:
+            out.write(f"kernel oops in {where} by pid {task.pid} ({task.comm})\n")
+            out.write("".join(traceback.format_exception(error)))
+        k.oopses += 1
+        k.report(f"kernel oops in {where} by pid {task.pid} ({task.comm}): {type(error).__name__}: {error} "
+                 f"(traceback in {path})")
+        k.exit.make_task_dead(task, S.SIGSEGV)
 
     def do_trap(self, task: TaskStruct, trap: X.Trap) -> None:
         """Deliver the signal a CPU exception means (or emulate the instruction)."""
