@@ -4,9 +4,11 @@ in fs/file.c but which do what F_DUPFD does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
-from .file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, File, fd_limit, fdget_raw
+from .file import FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_PATH, File, fd_limit, fdget_raw
+from .locks import F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLKW, PosixLocks
+from ..kernel.sched.wait import Sleep as Blocking
 from .pipe import F_GETPIPE_SZ, F_SETPIPE_SZ, pipe_fcntl
 from ..uapi import errno as E
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_DUPFD_CLOEXEC = 1030
+LOCK_CMDS = (F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW)
 
 
 class Fcntl:
@@ -23,15 +26,20 @@ class Fcntl:
 
     def __init__(self, k: Kernel) -> None:
         self.k = k
+        self.locks = PosixLocks(k)
 
-    def sys_fcntl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> int:
-        """fcntl(2), as do_fcntl: the commands here take `argi`, the unsigned
-        long argument cut to an int, which f_dupfd and pipe_fcntl read as an
-        unsigned int (a start >= RLIMIT_NOFILE is EINVAL; 1 << 32 is 0)."""
-        arg &= 0xFFFFFFFF
+    def sys_fcntl(self, t: TaskStruct, fd: int, cmd: int, arg: int) -> Union[int, Blocking]:
+        """fcntl(2), as do_fcntl: the record-lock commands take a struct flock
+        pointer (fs/locks.py; EBADF on an O_PATH fd, as check_fcntl_cmd),
+        the others `argi`, the unsigned long argument cut to an int, which
+        f_dupfd and pipe_fcntl read as an unsigned int (a start >=
+        RLIMIT_NOFILE is EINVAL; 1 << 32 is 0)."""
         f = fdget_raw(t, fd)
         if f is None:
             return -E.EBADF
+        if cmd in LOCK_CMDS:
+            return -E.EBADF if f.flags & O_PATH else self.locks.fcntl_lock(t, f, cmd, arg)
+        arg &= 0xFFFFFFFF
         files = t.files
         if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
             if arg >= fd_limit(t):

@@ -21,7 +21,7 @@ from ..lib.poll import DEFAULT_POLLMASK, PollTable
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 from ..uapi.resource import RLIMIT_NOFILE
-from .locks import locks_remove_file
+from .locks import locks_remove_file, locks_remove_posix
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.task import TaskStruct
@@ -178,7 +178,7 @@ class FilesStruct:
         else:
             self.cloexec.discard(fd)
         if old is not None:
-            old.put()
+            self.filp_close(old)
 
     def close(self, fd: int) -> int:
         file = self.get(fd)
@@ -186,8 +186,15 @@ class FilesStruct:
             return -E.EBADF
         self.fds[fd] = None
         self.cloexec.discard(fd)
-        file.put()
+        self.filp_close(file)
         return 0
+
+    def filp_close(self, file: File) -> None:
+        """filp_close(): an fd of this table let go of `file`. POSIX's rule:
+        the table's record locks on the file go with any of its fds."""
+        if not file.flags & O_PATH:
+            locks_remove_posix(file, self)
+        file.put()
 
     def copy(self) -> "FilesStruct":
         """dup_fd(): a new table pointing at the same open files."""

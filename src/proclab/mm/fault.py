@@ -21,15 +21,27 @@ from __future__ import annotations
 
 from ..arch.x86_64.pgtable import (
     ACCESS_FETCH,
+    ACCESS_READ,
     ACCESS_WRITE,
     PAGE_MASK,
     PAGE_SHIFT,
+    PAGE_SIZE,
     _PAGE_EXEC,
     _PAGE_READ,
     _PAGE_WRITE,
 )
-from .mm_struct import VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, MmStruct, VmArea
-from .physmem import PG_ANON, PG_ZERO
+from ..uapi import errno as E
+from .mm_struct import (
+    VM_EXEC,
+    VM_GROWSDOWN,
+    VM_LOCKONFAULT,
+    VM_READ,
+    VM_SHARED,
+    VM_WRITE,
+    MmStruct,
+    VmArea,
+)
+from .physmem import PG_ANON, PG_ZERO, OutOfMemory
 
 # fault kinds
 FAULT_MINOR = 0        # resolved without reading anything (zero page, cached page)
@@ -158,3 +170,30 @@ def expand_stack(mm: MmStruct, addr: int) -> VmArea | None:
     mm.moved_start(vma)
     return vma
 
+
+
+def mm_populate(mm: MmStruct, start: int, end: int, ignore_errors: bool = True) -> int:
+    """__mm_populate() and populate_vma_page_range() (mm/gup.c): fault in the
+    pages of the VMAs in [start, end), for writing where a private mapping is
+    writable. VM_LOCKONFAULT VMAs are skipped, and so are those no access is
+    allowed to. A page that cannot be had stops the VMA: -EFAULT (SIGBUS,
+    past the end of a file) or -ENOMEM (no frame left), returned at once
+    unless `ignore_errors` (mm_populate), which moves on to the next VMA."""
+    err = 0
+    for vma in mm.overlapping(start, end):
+        if vma.flags & VM_LOCKONFAULT or not vma.flags & VM_READ:
+            continue
+        access = ACCESS_WRITE if vma.flags & (VM_WRITE | VM_SHARED) == VM_WRITE else ACCESS_READ
+        for addr in range(max(start, vma.start), min(end, vma.end), PAGE_SIZE):
+            try:
+                pte = handle_mm_fault(mm, addr, access)[1]
+            except OutOfMemory:
+                pte, err = 0, -E.ENOMEM
+            if not pte:
+                err = err or -E.EFAULT
+                break
+        if err and not ignore_errors:
+            break
+        err = 0
+    mm.flush_tlb()
+    return err

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, _PAGE_WRITE
-from .mm_struct import VM_SHARED, MmStruct, VmArea
+from .mm_struct import VM_LOCKED_MASK, VM_SHARED, MmStruct, VmArea
 
 
 class ForkStats(NamedTuple):
@@ -24,7 +24,8 @@ class ForkStats(NamedTuple):
 
 def dup_mmap(old: MmStruct) -> tuple[MmStruct, ForkStats]:
     """A copy of `old` sharing every frame copy-on-write. The caller flushes the
-    TLB of `old` (its writable PTEs just became read-only)."""
+    TLB of `old` (its writable PTEs just became read-only). Locks are not
+    inherited: the copies lose VM_LOCKED, the new mm has no def_flags."""
     new = MmStruct(old.phys)
     for field in ("start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
                   "start_stack", "arg_start", "arg_end", "env_start", "env_end",
@@ -33,7 +34,7 @@ def dup_mmap(old: MmStruct) -> tuple[MmStruct, ForkStats]:
     new.set_exe(old.exe_inode)
     shared_ranges = []
     for vma in old.vmas():
-        copy = VmArea(vma.start, vma.end, vma.flags, vma.file, vma.pgoff, vma.name)
+        copy = VmArea(vma.start, vma.end, vma.flags & ~VM_LOCKED_MASK, vma.file, vma.pgoff, vma.name)
         if copy.file is not None:
             copy.file.get()
         new.insert_vma(copy)

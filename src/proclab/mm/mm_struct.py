@@ -29,10 +29,18 @@ VM_MAYREAD = 0x10
 VM_MAYWRITE = 0x20
 VM_MAYEXEC = 0x40
 VM_GROWSDOWN = 0x100
+VM_LOCKED = 0x2000
+VM_LOCKONFAULT = 0x80000
+VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT
 
 # Linux's default mmap_base without randomization: below a stack gap of at least
 # 128 MiB (mm/util.c mmap_base()).
 MMAP_BASE = STACK_TOP - (128 << 20)
+
+
+def is_data_mapping(flags: int) -> bool:
+    """is_data_mapping() (mm/internal.h): private, writable and not a stack."""
+    return flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN) == VM_WRITE
 
 
 class VmArea:
@@ -96,6 +104,7 @@ class MmStruct:
         self.exe_file = ""                 # its path (/proc/PID/exe)
         self.exe_inode: Any = None         # the running file: writes to it get ETXTBSY
         self.stack_limit = 8 << 20         # RLIMIT_STACK at exec time
+        self.def_flags = 0                 # vm_flags every new VMA gets (mlockall MCL_FUTURE)
 
     def set_exe(self, inode: Any) -> None:
         """set_mm_exe_file(): while an mm runs a file, the file is not writable."""
@@ -161,6 +170,24 @@ class MmStruct:
                 out.append(self._vmas[i])
             i += 1
         return out
+
+    def count_vma_pages_range(self, start: int, end: int, flags: int = 0) -> int:
+        """count_vma_pages_range(): mapped pages in [start, end), only of VMAs
+        with every bit of `flags` (count_mm_mlocked_page_nr with VM_LOCKED)."""
+        return sum(min(v.end, end) - max(v.start, start) for v in self.overlapping(start, end)
+                   if v.flags & flags == flags) >> PAGE_SHIFT
+
+    def total_vm(self) -> int:
+        """mm->total_vm: mapped pages."""
+        return sum(v.end - v.start for v in self._vmas) >> PAGE_SHIFT
+
+    def data_vm(self) -> int:
+        """mm->data_vm: pages of private writable non-stack mappings."""
+        return sum(v.end - v.start for v in self._vmas if is_data_mapping(v.flags)) >> PAGE_SHIFT
+
+    def locked_vm(self) -> int:
+        """mm->locked_vm: pages of VM_LOCKED mappings."""
+        return sum(v.end - v.start for v in self._vmas if v.flags & VM_LOCKED) >> PAGE_SHIFT
 
     def range_is_free(self, start: int, end: int) -> bool:
         return 0 < start < end <= TASK_SIZE and not self.overlapping(start, end)

@@ -8,10 +8,13 @@ from ..uapi import errno as E
 from ..uapi import mman as M
 from .fault import vma_pte_perms
 from .mm_struct import VM_EXEC, VM_MAYWRITE, VM_READ, VM_WRITE, MmStruct
-from .mmap import prot_to_vm, split_vma_at
+from .mmap import UNLIMITED, VmLimits, may_expand_vm, prot_to_vm, split_vma_at, vm_limits
 
 
-def do_mprotect(mm: MmStruct, start: int, length: int, prot: int) -> int:
+def do_mprotect(mm: MmStruct, start: int, length: int, prot: int, lim: VmLimits = UNLIMITED) -> int:
+    """mprotect(): the whole range must be mapped and allow the new rights;
+    a mapping made writable may become data and must then fit RLIMIT_DATA
+    (mprotect_fixup's may_expand_vm check), else ENOMEM."""
     if start & ~PAGE_MASK:
         return -E.EINVAL
     if prot & ~(M.PROT_READ | M.PROT_WRITE | M.PROT_EXEC | M.PROT_GROWSDOWN):
@@ -27,6 +30,11 @@ def do_mprotect(mm: MmStruct, start: int, length: int, prot: int) -> int:
             return -E.ENOMEM
         if new_rights & VM_WRITE and not vma.flags & VM_MAYWRITE:
             return -E.EACCES
+        newflags = (vma.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | new_rights
+        npages = (min(vma.end, end) - max(vma.start, start)) >> PAGE_SHIFT
+        if (new_rights & VM_WRITE and not may_expand_vm(mm, lim, newflags, npages)
+                and may_expand_vm(mm, lim, vma.flags, npages)):
+            return -E.ENOMEM
         pos = vma.end
     if pos < end:
         return -E.ENOMEM
@@ -45,4 +53,4 @@ def do_mprotect(mm: MmStruct, start: int, length: int, prot: int) -> int:
 
 
 def sys_mprotect(t: TaskStruct, addr: int, length: int, prot: int) -> int:
-    return do_mprotect(t.mm, addr, length, prot)
+    return do_mprotect(t.mm, addr, length, prot, vm_limits(t))

@@ -6,11 +6,16 @@ from ..arch.x86_64.pgtable import PAGE_MASK, PAGE_SHIFT, page_align
 from ..kernel.task import TaskStruct
 from ..uapi import errno as E
 from ..uapi import mman as M
-from .mm_struct import MmStruct, VmArea
-from .mmap import do_munmap, get_unmapped_area
+from .fault import mm_populate
+from .mm_struct import VM_LOCKED, MmStruct, VmArea
+from .mmap import UNLIMITED, VmLimits, do_munmap, get_unmapped_area, may_expand_vm, mlock_future_ok, vm_limits
 
 
-def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: int, new_addr: int) -> int:
+def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: int, new_addr: int,
+              lim: VmLimits = UNLIMITED) -> int:
+    """mremap(): shrink, grow in place or move. Growing must fit the limits
+    (vma_to_resize: may_expand_vm, mlock_future_ok); the new part of a locked
+    mapping is populated."""
     if old_addr & ~PAGE_MASK or flags & ~(M.MREMAP_MAYMOVE | M.MREMAP_FIXED):
         return -E.EINVAL
     if flags & M.MREMAP_FIXED and not flags & M.MREMAP_MAYMOVE:
@@ -21,6 +26,11 @@ def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: in
     vma = mm.find_vma(old_addr)
     if vma is None or old_addr + old_len > vma.end:
         return -E.EFAULT
+    if new_len > old_len:
+        if not mlock_future_ok(mm, lim, vma.flags, new_len - old_len):
+            return -E.EAGAIN
+        if not may_expand_vm(mm, lim, vma.flags, (new_len - old_len) >> PAGE_SHIFT):
+            return -E.ENOMEM
     if flags & M.MREMAP_FIXED:
         return _move_vma(mm, vma, old_addr, old_len, new_len, new_addr)
     if new_len <= old_len:
@@ -30,6 +40,8 @@ def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: in
     grow_end = old_addr + new_len
     if old_addr + old_len == vma.end and mm.range_is_free(vma.end, grow_end):
         vma.end = grow_end
+        if vma.flags & VM_LOCKED:
+            mm_populate(mm, old_addr + old_len, grow_end)
         return old_addr
     if not flags & M.MREMAP_MAYMOVE:
         return -E.ENOMEM
@@ -61,8 +73,10 @@ def _move_vma(mm: MmStruct, vma: VmArea, old_addr: int, old_len: int, new_len: i
         pt[vpn + delta] = pt.pop(vpn)
     do_munmap(mm, old_addr, old_len)
     mm.flush_tlb()
+    if vma.flags & VM_LOCKED and new_len > old_len:
+        mm_populate(mm, new_addr + old_len, new_addr + new_len)
     return new_addr
 
 
 def sys_mremap(t: TaskStruct, addr: int, old_len: int, new_len: int, flags: int, new_addr: int) -> int:
-    return do_mremap(t.mm, addr, old_len, new_len, flags, new_addr)
+    return do_mremap(t.mm, addr, old_len, new_len, flags, new_addr, vm_limits(t))

@@ -16,6 +16,7 @@ from ...fs.sync import sys_fsync, sys_sync
 from ...mm.fadvise import sys_fadvise64
 from ...net.socket import ON_SOCKET_FD
 from ...mm.madvise import sys_madvise
+from ...mm import mlock as ml
 from ...mm.mmap import sys_brk, sys_mmap, sys_munmap
 from ...mm.mprotect import sys_mprotect
 from ...mm.mremap import sys_mremap
@@ -168,6 +169,11 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("msync", sys_msync, "ppi"),
         ("madvise", sys_madvise, "ppi"),
         ("mincore", k.mincore.sys_mincore, "ppp"),
+        ("mlock", ml.sys_mlock, "pp"),
+        ("mlock2", ml.sys_mlock2, "ppi"),
+        ("munlock", ml.sys_munlock, "pp"),
+        ("mlockall", ml.sys_mlockall, "i"),
+        ("munlockall", ml.sys_munlockall, ""),
         # processes
         ("fork", fk.sys_fork, ""),
         ("vfork", fk.sys_vfork, ""),

@@ -104,8 +104,8 @@ def proc_pid_status(t: TaskStruct, nr_cpu_ids: int) -> bytes:
     if mm is not None:
         size_kb = task_vsize(mm) >> 10
         rss_kb = mm.rss() * 4
-        lines += [f"VmPeak:\t{size_kb:8d} kB", f"VmSize:\t{size_kb:8d} kB", "VmLck:\t       0 kB",
-                  "VmPin:\t       0 kB", f"VmHWM:\t{rss_kb:8d} kB", f"VmRSS:\t{rss_kb:8d} kB",
+        lines += [f"VmPeak:\t{size_kb:8d} kB", f"VmSize:\t{size_kb:8d} kB",
+                  f"VmLck:\t{mm.locked_vm() * 4:8d} kB", "VmPin:\t       0 kB", f"VmHWM:\t{rss_kb:8d} kB", f"VmRSS:\t{rss_kb:8d} kB",
                   f"VmExe:\t{(mm.end_code - mm.start_code) >> 10:8d} kB", "VmSwap:\t       0 kB"]
     lines += [
         f"Threads:\t{sig.nr_threads if sig is not None else 1}",
