@@ -353,14 +353,11 @@ class Kernel:
         while not self.halted and self.schedule_step():
             pass
 
-    def _busy(self, rq: Runqueue) -> bool:
-        return rq.curr is not rq.idle or rq.nr_running > 0
-
     def _next_cpu(self) -> Optional[int]:
         """The busy CPU that is furthest behind in virtual time."""
         best = None
         for rq in self.sched.rqs:
-            if self._busy(rq) and (best is None or self.cpu_now[rq.cpu] < self.cpu_now[best]):
+            if not self.sched.idle_cpu(rq) and (best is None or self.cpu_now[rq.cpu] < self.cpu_now[best]):
                 best = rq.cpu
         return best
 
@@ -454,7 +451,7 @@ class Kernel:
     def idle_ns(self) -> int:
         """Idle time of all CPUs together, up to now (/proc/uptime's second field)."""
         now = max(self.clock.now, max(self.cpu_now))
-        return sum(now - rq.busy_ns for rq in self.sched.rqs) - self._running_ns()
+        return len(self.sched.rqs) * now - self.busy_ns()
 
     def busy_ns(self) -> int:
         """CPU time used by tasks on all CPUs, the current turn included."""

@@ -285,7 +285,7 @@ class Sys:
     def _prio_targets(self, t: TaskStruct, which: int, who: int) -> Optional[list[TaskStruct]]:
         k = self.k
         if which == PRIO_PROCESS:
-            p = t if who == 0 else k.pid_ns.find_task(who)
+            p = k.sched_syscalls.find_process_by_pid(t, who)
             return [] if p is None else [p]
         if which == PRIO_PGRP:
             pgrp = t.signal.pgrp if who == 0 else k.pid_ns.find_pid(who)

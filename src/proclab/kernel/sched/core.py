@@ -254,14 +254,15 @@ class Scheduler:
         rqs = self.rqs
         if reason == "fork":
             best = min(allowed, key=lambda c: (rqs[c].nr_running, c != prev, c))
-        elif self._idle(rqs[prev]):
+        elif self.idle_cpu(rqs[prev]):
             best = prev
         else:
-            best = next((c for c in allowed if self._idle(rqs[c])), prev)
+            best = next((c for c in allowed if self.idle_cpu(rqs[c])), prev)
         return self.choice.select_cpu(p, reason, allowed, best)
 
     @staticmethod
-    def _idle(rq: Runqueue) -> bool:
+    def idle_cpu(rq: Runqueue) -> bool:
+        """idle_cpu(): the CPU of `rq` runs its idle task and has nothing queued."""
         return rq.curr is rq.idle and rq.nr_running == 0
 
     def set_task_cpu(self, p: TaskStruct, cpu: int) -> None:
@@ -437,7 +438,7 @@ class Scheduler:
         """The balancing a tick of `rq`'s CPU triggers."""
         if self.waiting(rq):
             for dst in self.rqs:
-                if dst is not rq and self._idle(dst):
+                if dst is not rq and self.idle_cpu(dst):
                     p = self._movable(rq, dst.cpu)
                     if p is not None and self.choice.select_cpu(p, "idle_balance", [rq.cpu, dst.cpu],
                                                                 dst.cpu) == dst.cpu:

@@ -296,6 +296,10 @@ class SchedSyscalls:
     def _nr_cpu_ids(self) -> int:
         return len(self.k.sched.rqs)
 
+    def _online_mask(self) -> int:
+        """cpu_active_mask: every CPU of the machine."""
+        return (1 << self._nr_cpu_ids()) - 1
+
     def _cpumask_size(self) -> int:
         """cpumask_size(): bytes of a CPU mask (whole longs)."""
         return (self._nr_cpu_ids() + 63) // 64 * 8
@@ -311,8 +315,7 @@ class SchedSyscalls:
             return -E.ESRCH
         if not check_same_owner(t, p) and not capable_sys_nice(t):
             return -E.EPERM
-        online = (1 << self._nr_cpu_ids()) - 1
-        new = int.from_bytes(raw, "little") & online
+        new = int.from_bytes(raw, "little") & self._online_mask()
         if not new:
             return -E.EINVAL
         self.k.sched.set_cpus_allowed(p, new)
@@ -327,6 +330,5 @@ class SchedSyscalls:
         if p is None:
             return -E.ESRCH
         n = min(size, self._cpumask_size())
-        online = (1 << self._nr_cpu_ids()) - 1
-        data = (p.cpus_mask & online).to_bytes(n, "little")
+        data = (p.cpus_mask & self._online_mask()).to_bytes(n, "little")
         return n if self.k.uaccess.copy_to_user(t, mask, data) else -E.EFAULT
