@@ -24,7 +24,11 @@ from ..kernel.sched.fair import FAIR_CLASSES
 from ..toolchain.compile import CompileError
 from ..toolchain.program import ProgramError, resolve_program
 from ..uapi.signal import DESCRIPTIONS, signame
+from ..explore.executor import Driver, Request
+from ..explore.outcome import BadSchedule, parse_schedule
+from ..lib import lockdep
 from .common import EXIT_INTERNAL, EXIT_USAGE, err, fail, status
+from .explore_cmd import explore_cmd
 from .progress import RunProgress, describe_run
 from .trace_cmd import trace_app
 from .tracing import OutputError, TraceOptions, emit, report_console, start
@@ -38,6 +42,8 @@ app = typer.Typer(
     help="Linux process management in Python: run real programs on a kernel you can watch.",
 )
 app.add_typer(trace_app, name="trace")
+app.command("explore", context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+            no_args_is_help=True)(explore_cmd)
 
 
 @app.callback()
@@ -75,12 +81,20 @@ def run(
                                        "(read-only; default: the host's own /)."),
     keep: Optional[str] = typer.Option(None, "--keep", help="Afterwards, copy the files the programs "
                                        "created or changed into this host directory."),
+    schedule: Optional[str] = typer.Option(None, "--schedule", metavar="ID", help="Replay a schedule "
+                                           "`proclab explore` found (with the options explore had)."),
 ) -> None:
     """Run PROG on proclab's kernel; its output and exit status are the program's."""
     outputs = TraceOptions(trace_json, trace_text, timeline, tree, summary)
     problem = outputs.problem() or _option_problem(cpus, memory, pid_max, sched, max_time, max_cpu, seed)
     if problem:
         raise fail(problem)
+    try:
+        driver = Driver(Request(forced=parse_schedule(schedule))) if schedule is not None else None
+    except BadSchedule as exc:
+        raise fail(str(exc)) from None
+    if driver is not None and cpus != 1:
+        raise fail(f"--cpus {cpus}: a schedule is replayed on one CPU, as explore ran it")
     if root is not None and not os.path.isdir(root):
         raise fail(f"--root {root}: not a directory")
     if keep is not None and os.path.exists(keep) and not os.path.isdir(keep):
@@ -100,7 +114,11 @@ def run(
         root=root or "/", cwd=_cwd_inside(root),
     )
     progress = RunProgress(err)
+    lockdep.recorder = driver
     kernel = Kernel(config, console=progress.console())
+    if driver is not None:
+        kernel.sched.choice = driver
+        driver.kernel = kernel
     progress.describe = describe_run(os.path.basename(prog), kernel)
     kernel.on_warning = lambda message: progress.say(f"proclab: warning: {message}")
     kernel.on_report = lambda message: progress.say(f"proclab: {message}")
@@ -124,8 +142,11 @@ def run(
             traceback.print_exc()
         raise fail(f"internal error: {type(exc).__name__}: {exc} (set PROCLAB_DEBUG=1 for a traceback)", EXIT_INTERNAL)
     finally:
+        lockdep.recorder = None
         sys.stdout.flush()
-
+    if driver is not None and driver.mismatch is not None:
+        raise fail(f"--schedule {schedule}: does not fit this program ({driver.mismatch}); replay with the "
+                   "program, arguments and options explore had")
     if keep is not None:
         try:
             os.makedirs(keep, exist_ok=True)
@@ -184,14 +205,15 @@ def _cwd_inside(root: Optional[str]) -> str:
 
 
 def hoist_run_options(argv: List[str]) -> List[str]:
-    """`proclab run PROG --tree --trace run.json`: proclab's own options that
-    come right after PROG are proclab's, moved before it. The program's
-    arguments start at the first word that is not one of them, or after a
-    `--` (`proclab run PROG -- --tree` passes --tree to PROG). A help option
-    before PROG is proclab's (`proclab run --help`); after it, the program's."""
-    if not argv or argv[0] != "run":
+    """`proclab run PROG --tree --trace run.json` (and `proclab explore PROG
+    --json`): proclab's own options that come right after PROG are
+    proclab's, moved before it. The program's arguments start at the first
+    word that is not one of them, or after a `--` (`proclab run PROG --
+    --tree` passes --tree to PROG). A help option before PROG is
+    proclab's (`proclab run --help`); after it, the program's."""
+    if not argv or argv[0] not in ("run", "explore"):
         return argv
-    command = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
+    command = typer.main.get_command(app).commands[argv[0]]  # type: ignore[attr-defined]
     takes_value = {name: not param.is_flag for param in command.params
                    if param.param_type_name == "option" for name in param.opts}
 

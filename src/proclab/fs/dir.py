@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..uapi.stat import S_IFDIR
+from ..lib.lockdep import lock_acquire
 from .inode import Inode, SuperBlock
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +55,7 @@ class Directory(Inode):
 
     def lookup(self, name: str) -> Optional[Inode]:
         """The inode called `name` here (not "." or ".."), or None."""
+        lock_acquire(self.lock_key, write=False)
         inode = self.entries.get(name)
         if inode is not None:
             return inode
@@ -61,6 +63,8 @@ class Directory(Inode):
             return None
         inode = self.host.lookup(self, self.lower, name)
         if inode is not None:
+            # named by its host path: whichever task looks it up first
+            inode.lock_key = ("host", f"{self.lower}/{name}")
             self.entries[name] = inode
         return inode
 
@@ -86,6 +90,7 @@ class Directory(Inode):
 
     def add(self, name: str, inode: Inode) -> None:
         """Link `inode` under `name` (the caller checked that it is free)."""
+        lock_acquire(self.lock_key)
         self.entries[name] = inode
         self.whiteouts.discard(name)
         if isinstance(inode, Directory):
@@ -95,6 +100,7 @@ class Directory(Inode):
 
     def remove(self, name: str) -> None:
         """Unlink `name`; a host entry of that name is hidden from now on."""
+        lock_acquire(self.lock_key)
         inode = self.entries.pop(name, None)
         if self.lower is not None:
             self.whiteouts.add(name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional, Union
 
 from ..lib.poll import DEFAULT_POLLMASK, PollTable
+from ..lib.lockdep import new_key
 from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 from ..uapi.resource import RLIMIT_NOFILE
@@ -59,6 +60,7 @@ class File:
         self.name = name         # the path it was opened by (/proc, messages)
         self.inode = inode       # what fstat describes
         self.f_ep: list[EpItem] = []  # the epoll items watching it (fs/eventpoll.py)
+        self.lock_key = new_key()     # lockdep's name of its f_pos_lock
 
     def readable(self) -> bool:
         return (self.flags & O_ACCMODE) != O_WRONLY
@@ -111,6 +113,10 @@ class File:
         """file_can_poll(): has the file a poll method of its own? epoll
         watches only those (EPERM for regular files, directories...)."""
         return type(self).poll is not File.poll
+
+    def flush(self, files: "FilesStruct") -> None:
+        """f_op->flush: an fd of `files` referring to this file is being
+        closed (every close, not only the last one)."""
 
     def release(self) -> None:
         """The last fd referring to this file was closed."""
@@ -192,6 +198,7 @@ class FilesStruct:
     def filp_close(self, file: File) -> None:
         """filp_close(): an fd of this table let go of `file`. POSIX's rule:
         the table's record locks on the file go with any of its fds."""
+        file.flush(self)
         if not file.flags & O_PATH:
             locks_remove_posix(file, self)
         file.put()

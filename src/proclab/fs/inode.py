@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from ..uapi import errno as E
+from ..lib.lockdep import new_key
 from ..uapi.stat import S_IFDIR, S_IFLNK, S_IFMT, S_IFREG
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
 OVERLAY_DEV = 0x2A
 ROOT_INO = 2
 OVERLAYFS_SUPER_MAGIC = 0x794C7630
+NSEC_PER_SEC = 1_000_000_000
+RELATIME_AGE = 24 * 60 * 60  # relatime: an atime this many seconds old is updated anyway
 
 
 class SuperBlock:
@@ -65,6 +68,7 @@ class Inode:
         self.exec_users = 0     # running executables: writes are refused (ETXTBSY)
         self.open_writers = 0   # open for writing: exec is refused (ETXTBSY)
         self.flock: Optional[FlockContext] = None  # flock(2) locks: fs/locks.py only
+        self.lock_key = new_key()   # lockdep's name of i_rwsem (contents, directory entries)
 
     @property
     def size(self) -> int:
@@ -92,6 +96,16 @@ class Inode:
     def changed(self) -> None:
         """The inode changed (ctime: chmod, link count...)."""
         self.ctime = self.sb.now()
+
+    def touch_atime(self) -> None:
+        """touch_atime() on a relatime mount (fs/inode.c atime_needs_update(),
+        relatime_need_update()): the contents were read; atime becomes now
+        only if it is not newer than mtime or ctime, or is a day old."""
+        now = self.sb.now()
+        atime = self.atime
+        if self.mtime < atime and self.ctime < atime and now // NSEC_PER_SEC - atime // NSEC_PER_SEC < RELATIME_AGE:
+            return
+        self.atime = now
 
 
 class Symlink(Inode):

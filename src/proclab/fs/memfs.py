@@ -28,6 +28,7 @@ class MemFile(Inode, AddressSpace):
     def __init__(self, sb: SuperBlock, phys: PhysMem, perm: int, uid: int = 0, gid: int = 0) -> None:
         Inode.__init__(self, sb, S_IFREG | (perm & 0o7777), uid, gid)
         AddressSpace.__init__(self)
+        self.host = self   # its own file: stores through shared mappings stamp it (page_mkwrite)
         self.phys = phys
         self.pages: dict[int, int] = {}
         self._size = 0

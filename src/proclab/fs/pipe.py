@@ -35,6 +35,7 @@ from ..lib.wait import WaitQueueHead
 from ..uapi import errno as E
 from ..uapi.poll import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
 from ..kernel.sched.wait import Sleep as Blocking, wait_event
+from ..lib.lockdep import lock_acquire
 from .file import O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, File, fd_limit
 from .inode import Inode, SuperBlock
 
@@ -214,6 +215,7 @@ class PipeFile(File):
         """pipe_release(): the last reader or writer gone (but not the other
         side) wakes both sides: writers now get EPIPE, readers EOF. The last
         file of the pipe detaches it from the inode (put_pipe_info())."""
+        lock_acquire(self.inode.lock_key)  # readers see EOF, writers EPIPE from now on
         pipe = self.pipe
         if self.readable():
             pipe.readers -= 1

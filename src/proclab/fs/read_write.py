@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generator, Optional, Union
 
 from .file import O_APPEND, O_NONBLOCK, File, fdget_raw
 from ..uapi import errno as E
+from ..lib.lockdep import lock_acquire
 from ..uapi import signal as S
 from ..kernel.sched.wait import Sleep as Blocking, wait_event
 from ..kernel.signal import siginfo
@@ -31,9 +32,20 @@ class ReadWrite:
     def __init__(self, k: Kernel) -> None:
         self.k = k
 
+    @staticmethod
+    def lock_file(f: File, write: bool) -> None:
+        """For lockdep: fdget_pos() takes the file's f_pos_lock, and the
+        inode's lock is taken to read (a regular file's contents) or to
+        change (a write; any read that consumes, as of a pipe or a tty)."""
+        lock_acquire(f.lock_key)
+        inode = f.inode
+        if inode is not None:
+            lock_acquire(inode.lock_key, write or not inode.is_reg())
+
     def _do_read(self, t: TaskStruct, f: File, count: int) -> Generator[None, None, Union[bytes, int]]:
         """Read up to `count` bytes, sleeping while the file has nothing yet."""
         while True:
+            self.lock_file(f, write=False)
             data = f.read(count)
             if not isinstance(data, int) or data != -E.EAGAIN or f.flags & O_NONBLOCK:
                 return data
@@ -85,6 +97,7 @@ class ReadWrite:
         partial write returns what was written)."""
         done = 0
         while True:
+            self.lock_file(f, write=True)
             n = f.write(data[done:])
             if n == -E.EPIPE:
                 self.k.signal.send_signal(S.SIGPIPE, siginfo(S.SIGPIPE, S.SI_USER, pid=t.tgid, uid=t.cred.uid),
@@ -224,4 +237,7 @@ class ReadWrite:
 
     def sys_lseek(self, t: TaskStruct, fd: int, offset: int, whence: int) -> int:
         f = fdget_raw(t, fd)
-        return -E.EBADF if f is None else f.llseek(offset, whence)
+        if f is None:
+            return -E.EBADF
+        lock_acquire(f.lock_key)  # f_pos_lock
+        return f.llseek(offset, whence)

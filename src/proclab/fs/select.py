@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Optional
 
-from .file import fdget
+from .file import File, fdget
 from ..lib.poll import PollTable
 from ..lib.wait import WaitQueueEntry, WaitQueueHead
 from ..uapi import errno as E
@@ -40,6 +40,7 @@ from ..uapi.resource import RLIMIT_NOFILE
 from ..kernel.time.timekeeping import NSEC_PER_MSEC, NSEC_PER_SEC, NSEC_PER_USEC
 from ..kernel.sched.wait import Sleep as Blocking, schedule_hrtimeout_range, signal_pending
 from ..kernel.task import TASK_NORMAL, TaskStruct
+from ..lib.lockdep import lock_acquire
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.kernel import Kernel
@@ -73,6 +74,11 @@ def c_divmod(a: int, b: int) -> tuple[int, int]:
         q = -q
     return q, a - q * b
 
+
+
+def lock_poll(f: File) -> None:
+    """For lockdep: polling a file reads the state of what it is open on."""
+    lock_acquire(f.inode.lock_key if f.inode is not None else f.lock_key, write=False)
 
 class PollFd:
     """One struct pollfd of a poll call, copied in."""
@@ -191,6 +197,8 @@ class Select:
         if pfd.fd >= 0:
             f = fdget(t, pfd.fd)
             pwq.key = pfd.events | POLLERR | POLLHUP
+            if f is not None:
+                lock_poll(f)
             mask = POLLNVAL if f is None else f.poll(pwq.pt) & pwq.key
         pfd.revents = mask
         return mask
@@ -325,6 +333,8 @@ class Select:
                 f = fdget(t, bit.bit_length() - 1)
                 pwq.key = (POLLEX_SET | (POLLIN_SET if fds.inp & bit else 0)
                            | (POLLOUT_SET if fds.outp & bit else 0))  # wait_key_set()
+                if f is not None:
+                    lock_poll(f)
                 mask = POLLNVAL if f is None else f.poll(pt)
                 if mask & POLLIN_SET and fds.inp & bit:
                     res_in |= bit
@@ -392,7 +402,9 @@ class Select:
                 return -E.EFAULT
             tv_sec, tv_usec = tv
             usec_sec, usec = c_divmod(tv_usec, USEC_PER_SEC)
-            end_time = self.poll_select_set_timeout(tv_sec + usec_sec, usec * NSEC_PER_USEC)
+            # C's long sum: past LONG_MAX it wraps negative, which is EINVAL
+            sec = (tv_sec + usec_sec + (1 << 63)) % (1 << 64) - (1 << 63)
+            end_time = self.poll_select_set_timeout(sec, usec * NSEC_PER_USEC)
             if end_time is None:
                 return -E.EINVAL
         ret = yield from self.core_sys_select(t, n, inp, outp, exp, end_time)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Union
 from .file import fd_inode
 from .inode import Inode
 from ..uapi import errno as E
+from ..lib.lockdep import lock_acquire
 from ..uapi.stat import (
     AT_EMPTY_PATH,
     AT_FDCWD,
@@ -42,6 +43,7 @@ def huge_decode_dev(dev: int) -> tuple[int, int]:
 
 def pack_stat(inode: Inode) -> bytes:
     """cp_new_stat(): struct stat for `inode`."""
+    lock_acquire(inode.lock_key, write=False)
     return _STAT.pack(
         inode.sb.dev, inode.ino, inode.nlink, inode.mode, inode.uid, inode.gid, 0, inode.rdev,
         inode.size, BLKSIZE, inode.blocks(),
@@ -50,6 +52,7 @@ def pack_stat(inode: Inode) -> bytes:
 
 
 def pack_statx(inode: Inode) -> bytes:
+    lock_acquire(inode.lock_key, write=False)
     """cp_statx(): struct statx (256 bytes) with the basic stats."""
     head = _STATX_HEAD.pack(
         STATX_BASIC_STATS, BLKSIZE, 0, inode.nlink, inode.uid, inode.gid, inode.mode & 0xFFFF, 0,

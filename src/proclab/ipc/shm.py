@@ -167,7 +167,9 @@ class Shm:
     def do_shmat(self, t: TaskStruct, shmid: int, shmaddr: int, shmflg: int) -> int:
         """do_shmat(): map the segment at `shmaddr` (rounded down with
         SHM_RND, else it must be SHMLBA aligned) or where the kernel finds
-        room; read-only with SHM_RDONLY. Returns the address or an errno."""
+        room; read-only with SHM_RDONLY. Returns the address or an errno:
+        the attach counts against RLIMIT_AS (and, with mlockall(MCL_FUTURE),
+        RLIMIT_MEMLOCK) as any mmap does (ENOMEM, EAGAIN)."""
         if shmid < 0:
             return -E.EINVAL
         flags = M.MAP_SHARED
@@ -199,7 +201,7 @@ class Shm:
         if addr and not shmflg & SHM_REMAP and mm.overlapping(addr, addr + page_align(size)):
             return -E.EINVAL
         return mmap_ops.do_mmap(mm, addr, size, prot, flags, shp.file, 0, f"/SYSV{shp.key & 0xFFFFFFFF:08x}",
-                                may_write=not shmflg & SHM_RDONLY)
+                                may_write=not shmflg & SHM_RDONLY, lim=mmap_ops.vm_limits(t, self.k.warn_once))
 
     def sys_shmat(self, t: TaskStruct, shmid: int, shmaddr: int, shmflg: int) -> int:
         return self.do_shmat(t, shmid, shmaddr, shmflg)

@@ -20,6 +20,7 @@ from typing import Callable, Generic, Optional, TypeVar
 from ..uapi import errno as E
 from ..uapi.ipc import IPC64_PERM, IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPCMNI, SEQ_MULTIPLIER
 from ..kernel.task import Cred
+from ..lib.lockdep import lock_acquire
 
 S_IRWXUGO = 0o777
 
@@ -67,6 +68,8 @@ class IpcIds(Generic[P]):
         self.last_idx = idx
         new.seq = self.seq
         new.id = self.seq * SEQ_MULTIPLIER + idx
+        lock_acquire(("ipcids",))  # the next id depends on every one given before
+        lock_acquire(("ipc", new.id))
         self.entries[idx] = new
         if new.key != IPC_PRIVATE:
             self.keys[new.key] = new
@@ -78,7 +81,9 @@ class IpcIds(Generic[P]):
             return None
         obj = self.entries.get(ipc_id % SEQ_MULTIPLIER)
         if obj is None or obj.id != ipc_id:
+            lock_acquire(("ipc", ipc_id), write=False)
             return None
+        lock_acquire(("ipc", ipc_id))  # the object's lock: every operation on it
         return obj
 
     def ipc_set_key_private(self, perm: P) -> None:
@@ -89,6 +94,7 @@ class IpcIds(Generic[P]):
 
     def ipc_rmid(self, perm: P) -> None:
         """Take `perm` out of the table (ipc_rmid); it is marked deleted."""
+        lock_acquire(("ipc", perm.id))
         del self.entries[perm.id % SEQ_MULTIPLIER]
         self.ipc_set_key_private(perm)
         perm.deleted = True

@@ -22,10 +22,10 @@ import posixpath
 import struct
 from typing import TYPE_CHECKING, Any, Callable, Generator, NamedTuple, Optional, Union
 
-from ..arch.x86_64.pgtable import ELF_ET_DYN_BASE, PAGE_MASK, PAGE_SIZE, STACK_TOP, page_align
+from ..arch.x86_64.pgtable import ELF_ET_DYN_BASE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, STACK_TOP, page_align
 from ..fs.inode import Inode, permission
 from ..mm.mm_struct import VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE, MmStruct, VmArea
-from ..mm.mmap import do_mmap, get_unmapped_area
+from ..mm.mmap import VmLimits, do_mmap, get_unmapped_area, may_expand_vm, vm_limits
 from ..uapi import errno as E
 from ..uapi import mman as M
 from ..uapi import signal as S
@@ -161,10 +161,15 @@ def bprm_stack_limits(rlim_stack: int, argc: int, envc: int) -> int:
     return limit - ptr_size if limit > ptr_size else -E.E2BIG
 
 
-def strings_fit(limit: int, filename: bytes, argv: list[bytes], envp: list[bytes]) -> bool:
+def strings_fit(limit: int, lim: VmLimits, filename: bytes, argv: list[bytes], envp: list[bytes]) -> bool:
     """copy_strings()/copy_string_kernel(): whether the strings stay within
-    the `limit` bprm_stack_limits() gave (the bprm->argmin check)."""
-    return len(filename) + 1 + sum(len(s) + 1 for s in argv) + sum(len(s) + 1 for s in envp) <= limit
+    the `limit` bprm_stack_limits() gave (the bprm->argmin check), and the
+    stack of the new mm -- one page, grown down page by page as the strings
+    need (get_arg_page(): expand_downwards()) -- within the caller's
+    RLIMIT_STACK and RLIMIT_AS (`lim`); E2BIG otherwise."""
+    size = len(filename) + 1 + sum(len(s) + 1 for s in argv) + sum(len(s) + 1 for s in envp)
+    pages = (8 + size + PAGE_SIZE - 1) >> PAGE_SHIFT  # from vm_end - sizeof(void *) down
+    return size <= limit and (pages == 1 or pages << PAGE_SHIFT <= lim.stack and pages <= lim.as_ >> PAGE_SHIFT)
 
 
 def _prot(flags: int) -> int:
@@ -234,6 +239,7 @@ class Exec:
         if not argv:
             argv = [b""]  # Linux (5.18+) gives argc 0 an empty argv[0]
         stack_limit = t.signal.rlim[RLIMIT_STACK][0]
+        lim = vm_limits(t)
         # do_execveat_common(): the strings are copied once the file is open
         for depth in range(BINPRM_MAX_RECURSION + 1):
             opened = self.open_exec(t, name)
@@ -242,7 +248,7 @@ class Exec:
             inode, real_path = opened
             if depth == 0:
                 limit = bprm_stack_limits(stack_limit, len(argv), len(envp))
-                if limit < 0 or not strings_fit(limit, path, argv, envp):
+                if limit < 0 or not strings_fit(limit, lim, path, argv, envp):
                     return -E.E2BIG
             head = inode.read(0, BINPRM_BUF_SIZE)
             if head[:2] != b"#!":
@@ -252,7 +258,7 @@ class Exec:
                 return shebang
             interp, arg = shebang
             argv = [interp, *([arg] if arg else []), name.encode("utf-8", "surrogateescape"), *argv[1:]]
-            if not strings_fit(limit, path, argv, envp):
+            if not strings_fit(limit, lim, path, argv, envp):
                 return -E.E2BIG  # load_script()'s copy_string_kernel()
             name = interp.decode("utf-8", "surrogateescape")
         else:
@@ -269,7 +275,7 @@ class Exec:
             if err:
                 return err
         # ---- point of no return --------------------------------------------------
-        mm = MmStruct(k.phys)
+        mm = MmStruct(k.phys, k.vm_sysctl)
         mm.stack_limit = min(stack_limit, 1 << 40)
         self.begin_new_exec(t, mm, filename)
         started = self.load_image(t, mm, (inode, elf, real_path), interp, path, argv, envp)
@@ -313,7 +319,7 @@ class Exec:
             return -E.EIO  # elf_read(): the file ends early
         if raw[-1:] != b"\0":
             return -E.ENOEXEC
-        name = raw[:-1].decode("utf-8", "surrogateescape")
+        name = raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")  # a C string: up to the first NUL
         opened = self.open_exec(t, name)
         if isinstance(opened, int):
             return opened
@@ -382,8 +388,11 @@ class Exec:
                         main: bool) -> Union[Loaded, int]:
         """Map the PT_LOAD segments (or return -errno). The program itself, if
         position independent, goes to ELF_ET_DYN_BASE; an interpreter to a
-        free range mmap chooses. Only the program sets the brk and exe."""
+        free range mmap chooses. Only the program sets the brk and exe. The
+        segments count against the task's RLIMIT_AS and, the writable ones,
+        RLIMIT_DATA (elf_map(), vm_brk_flags(): -ENOMEM)."""
         k = self.k
+        lim = vm_limits(t, k.warn_once)
         cached = inode.mapping()  # type: ignore[attr-defined]
         loads = [ph for ph in elf.phdrs if ph.type == PT_LOAD and ph.memsz]
         if not loads:
@@ -414,7 +423,7 @@ class Exec:
             in_page = vaddr & ~PAGE_MASK
             if ph.filesz:
                 addr = do_mmap(mm, vaddr - in_page, ph.filesz + in_page, prot, M.MAP_PRIVATE | M.MAP_FIXED,
-                               cached, (ph.offset - in_page) >> 12, name=path)
+                               cached, (ph.offset - in_page) >> 12, name=path, lim=lim)
                 if addr < 0:
                     return addr
             if not phdr_addr and ph.offset <= elf.phoff < ph.offset + ph.filesz:
@@ -429,7 +438,7 @@ class Exec:
                 anon_start = page_align(zero_start) if ph.filesz else vaddr - in_page
                 if page_align(zero_end) > anon_start:
                     addr = do_mmap(mm, anon_start, page_align(zero_end) - anon_start, prot,
-                                   M.MAP_PRIVATE | M.MAP_FIXED | M.MAP_ANONYMOUS)
+                                   M.MAP_PRIVATE | M.MAP_FIXED | M.MAP_ANONYMOUS, lim=lim)
                     if addr < 0:
                         return addr
             if ph.flags & PF_X:
@@ -439,6 +448,7 @@ class Exec:
                 start_data = vaddr if start_data < 0 else min(start_data, vaddr)
                 end_data = max(end_data, vaddr + ph.filesz)
             elf_brk = max(elf_brk, zero_end)
+        inode.touch_atime()  # elf_map() is an mmap of the file: file_accessed()
         if main:
             mm.start_code, mm.end_code = max(start_code, 0), end_code
             mm.start_data, mm.end_data = max(start_data, 0), end_data
@@ -481,12 +491,15 @@ class Exec:
         items = (len(argv) + 1) + (len(envp) + 1) + 1
         sp = ((p - 16 * len(auxv)) - items * 8) & ~0xF
         # setup_arg_pages(): the stack VMA holds the arg pages plus stack_expand
-        # (within RLIMIT_STACK), create_elf_tables() extends it down to sp; it
-        # grows down on demand later
+        # (within RLIMIT_STACK, and RLIMIT_AS: expand_stack() fails with it),
+        # create_elf_tables() extends it down to sp; it grows down on demand later
         stack_base = max((arg_start & PAGE_MASK) - STACK_EXPAND, (STACK_TOP - mm.stack_limit) & PAGE_MASK)
         vm_start = min(stack_base, sp & PAGE_MASK)
-        mm.insert_vma(VmArea(vm_start, STACK_TOP, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE
-                             | VM_MAYEXEC | VM_GROWSDOWN, name="[stack]"))
+        stack = VmArea(vm_start, STACK_TOP, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC
+                       | VM_GROWSDOWN, name="[stack]")
+        if not may_expand_vm(mm, vm_limits(t), stack.flags, (STACK_TOP - vm_start) >> PAGE_SHIFT):
+            return -E.EFAULT
+        mm.insert_vma(stack)
         if not uacc.copy_to_user(t, arg_start, block, mm=mm) \
                 or not uacc.copy_to_user(t, u_platform, ELF_PLATFORM + b"\0", mm=mm) \
                 or not uacc.copy_to_user(t, u_rand_bytes, rand, mm=mm):
@@ -543,7 +556,7 @@ class Exec:
         """kernel_execve() of a program written in Python (see usermode.py): a
         fresh address space with a scratch area for the program's buffers."""
         k = self.k
-        mm = MmStruct(k.phys)
+        mm = MmStruct(k.phys, k.vm_sysctl)
         do_mmap(mm, SCRIPT_SCRATCH, SCRIPT_SCRATCH_SIZE, M.PROT_READ | M.PROT_WRITE,
                 M.MAP_PRIVATE | M.MAP_ANONYMOUS | M.MAP_FIXED, name="[scratch]")
         # Its command line (what /proc/PID/cmdline and ps show): its name,

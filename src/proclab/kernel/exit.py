@@ -26,6 +26,8 @@ from ..uapi import wait as W
 from ..uapi.resource import RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
 from sortedcontainers import SortedDict
 
+from ..lib import lockdep
+from ..lib.lockdep import lock_acquire
 from ..lib.wait import WaitQueueEntry, WaitQueueHead
 from .pid import Pid
 from .time.timekeeping import NSEC_PER_USEC
@@ -97,6 +99,7 @@ class Exit:
             raise AssertionError(f"pid {tsk.pid} exits twice")
         if tsk.pid == 1 and not k.halting:
             k.panic(f"Attempted to kill init! exitcode={code:#x}")
+        lock_acquire(("sig", tsk.tgid))  # exit_signals(): signals to it now find it exiting
         tsk.flags |= PF_EXITING
         signal = tsk.signal
         signal.live -= 1
@@ -231,6 +234,7 @@ class Exit:
         tp = self.k.tp
         for p in list(father.children):
             for t in p.signal.threads() or [p]:
+                lock_acquire(("parent", t.pid))  # getppid() and the SIGCHLD target change
                 t.real_parent = reaper
                 if t.parent is father:
                     t.parent = reaper
@@ -264,6 +268,7 @@ class Exit:
         self.forget_original_parent(tsk, dead)
         if group_dead:
             self.k.jobctl.kill_orphaned_pgrp(tsk.group_leader, None)
+        lock_acquire(("exit", tsk.pid))  # what a waiting parent finds
         tsk.exit_state = EXIT_ZOMBIE
         if tsk.thread_group_leader():
             autoreap = self.thread_group_empty(tsk) and self.k.signal.do_notify_parent(tsk, tsk.exit_signal)
@@ -288,6 +293,7 @@ class Exit:
     def link_child(self, parent: TaskStruct, p: TaskStruct) -> None:
         """list_add_tail(&p->sibling, &parent->children)."""
         k = self.k
+        lock_acquire(("children", parent.pid))
         k.sibling_seq += 1
         p.sibling_seq = k.sibling_seq
         if parent.children is NO_CHILDREN:
@@ -298,6 +304,7 @@ class Exit:
         self.update_wait_ready(p)
 
     def unlink_child(self, parent: TaskStruct, p: TaskStruct) -> None:
+        lock_acquire(("children", parent.pid))
         del parent.children[p]
         if not parent.children:
             parent.children = NO_CHILDREN
@@ -331,6 +338,7 @@ class Exit:
         parent = p.real_parent
         if p not in parent.children:
             return
+        lock_acquire(("exit", p.pid))
         ready = parent.wait_ready
         if self.has_something_to_report(p):
             if ready is None:
@@ -464,6 +472,7 @@ class Exit:
             wo.status = status
             wo.info = self._child_info(p, status)
             return pid
+        lock_acquire(("exit", p.pid))
         p.exit_state = EXIT_DEAD
         if p.thread_group_leader():
             # The parent's children usage grows by the child's and its children's.
@@ -486,20 +495,37 @@ class Exit:
     def do_wait_thread(self, wo: WaitOpts, waiter: TaskStruct, tsk: TaskStruct) -> int:
         """The children of one thread: a given pid directly, otherwise the
         reportable ones in list order, then whether any could report later."""
+        lock_acquire(("children", tsk.pid), write=False)
         if wo.type == W.P_PID:
             p = getattr(wo.pid, "task", None)
             if p is None or p.real_parent is not tsk or p not in tsk.children:
                 return 0
+            lock_acquire(("exit", p.pid), write=False)
             return self.wait_consider_task(wo, waiter, p)
         ready = tsk.wait_ready
         if ready is not None:
             for p in ready.values():  # a report ends the loop before the index changes
+                before = list(tsk.children) if lockdep.recorder is not None else None
                 ret = self.wait_consider_task(wo, waiter, p)
                 if ret:
+                    if before is not None:
+                        self._lockdep_scanned(before, p)
                     return ret
+        if lockdep.recorder is not None:
+            self._lockdep_scanned(list(tsk.children), None)
         if self.has_eligible_child(wo, tsk):
             wo.notask_error = 0
         return 0
+
+    @staticmethod
+    def _lockdep_scanned(children: list[TaskStruct], reported: Optional[TaskStruct]) -> None:
+        """For lockdep: what the scan found out. A report depends on the
+        state of the children before it in list order (none of them had
+        something to report), not on those after it; no report, on all."""
+        for p in children:
+            if p is reported:
+                return
+            lock_acquire(("exit", p.pid), write=False)
 
     def do_wait(self, waiter: TaskStruct, wo: WaitOpts) -> Generator[None, None, int]:
         """do_wait(): report one child, or sleep until one changes."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Generator, Hashable, Optional
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT
 from ..lib.wait import WaitQueueHead
+from ..lib.lockdep import lock_acquire
 from ..mm.mm_struct import VM_SHARED
 from ..uapi import errno as E
 from .time.timekeeping import REALTIME_AT_BOOT
@@ -74,6 +75,12 @@ class Futex:
         pte = mm.pgtable[uaddr >> PAGE_SHIFT]
         return ("shared", pte >> PAGE_SHIFT, uaddr & ((1 << PAGE_SHIFT) - 1))
 
+    @staticmethod
+    def lockdep_key(t: TaskStruct, key: Hashable) -> Hashable:
+        """The futex's name for lockdep: a private one by its process (the
+        mm's address differs from run to run), a shared one by its page."""
+        return ("futex", t.tgid, key[1]) if key[0] != "shared" else ("futex",) + key
+
     def _queue(self, key: Hashable) -> WaitQueueHead:
         wq = self.queues.get(key)
         if wq is None:
@@ -95,6 +102,7 @@ class Futex:
         key = self.get_key(t, mm, uaddr)
         if key is None:
             return -E.EFAULT
+        lock_acquire(self.lockdep_key(t, key))  # the hash bucket's lock
         current = self.k.uaccess.get_u32(t, uaddr)
         if current is None:
             return -E.EFAULT
@@ -133,6 +141,7 @@ class Futex:
         key = self.get_key(t, mm, uaddr)
         if key is None:
             return -E.EFAULT
+        lock_acquire(self.lockdep_key(t, key))
         return self._wake(key, nr, bitset)
 
     def futex_requeue(self, t: TaskStruct, uaddr: int, uaddr2: int, nr_wake: int, nr_requeue: int,

@@ -35,7 +35,7 @@ from ..lib.tracepoint import Tracepoints
 from ..lib.wait import WaitQueueHead
 from ..mm.filemap import PageCache
 from ..mm.memory import ForkStats
-from ..mm.mm_struct import MmStruct
+from ..mm.mm_struct import MmStruct, VmSysctl
 from ..mm.physmem import PhysMem
 from ..uapi import errno as E
 from ..uapi import sched as C
@@ -52,6 +52,7 @@ from ..fs.read_write import ReadWrite
 from .fork import Fork
 from .futex import Futex
 from ..ipc.msg import Msgs
+from ..ipc.mqueue import Mqueue
 from ..ipc.sem import Sems
 from ..ipc.shm import Shm
 from .time.itimer import ITimers
@@ -146,6 +147,7 @@ class Kernel:
         self.sched = Scheduler(self.tp, self.clock, cfg.sched, cfg.cpus)
         self.phys = PhysMem(cfg.memory)
         self.page_cache = PageCache(self.phys)
+        self.vm_sysctl = VmSysctl()  # vm.* in /proc/sys/vm
         self.pid_ns = PidNamespace(cfg.pid_max)
         self.console = console if console is not None else HostConsole()
         self.vfs = Vfs(self.phys, self.page_cache, lambda: REALTIME_AT_BOOT + self.clock.now,
@@ -192,6 +194,8 @@ class Kernel:
         self.shm = Shm(self)
         self.sems = Sems(self)
         self.msgs = Msgs(self)
+        self.mqueue = Mqueue(self)
+        self.vfs.dev.add("mqueue", self.mqueue.root)
         self.workqueue = Workqueue(self)
         self.syscall_table = build_syscall_table(self)
         # CPUs are created when a task first needs one (scripted-only runs need none)

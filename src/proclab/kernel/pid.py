@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from ..lib.lockdep import lock_acquire
+
 if TYPE_CHECKING:  # pragma: no cover
     from .task import TaskStruct
 
@@ -65,7 +67,9 @@ class PidNamespace:
 
     def alloc_pid(self, nr: Optional[int] = None) -> Optional[Pid]:
         """alloc_pid(): a new struct pid, or None when every number is taken
-        (or, with `nr` -- clone3's set_tid -- when that number is)."""
+        (or, with `nr` -- clone3's set_tid -- when that number is). The
+        number depends on every allocation and free before it (pidmap_lock)."""
+        lock_acquire(("pidmap",))
         if nr is not None:
             if not 0 < nr < self.pid_max or self._used[nr]:
                 return None
@@ -85,6 +89,7 @@ class PidNamespace:
         return self._take(nr)
 
     def _take(self, nr: int) -> Pid:
+        lock_acquire(("pid", nr))
         self._used[nr] = 1
         pid = Pid(nr)
         self.pids[nr] = pid
@@ -103,15 +108,19 @@ class PidNamespace:
         """put_pid(): the last user frees the number."""
         pid.count -= 1
         if pid.count == 0 and pid.nr:
+            lock_acquire(("pidmap",))
+            lock_acquire(("pid", pid.nr))
             del self.pids[pid.nr]
             self._used[pid.nr] = 0
 
     def find_pid(self, nr: int) -> Optional[Pid]:
         """find_vpid()"""
+        lock_acquire(("pid", nr), write=False)
         return self.pids.get(nr)
 
     def find_task(self, nr: int) -> Optional[TaskStruct]:
         """find_task_by_vpid()"""
+        lock_acquire(("pid", nr), write=False)
         pid = self.pids.get(nr)
         return pid.task if pid is not None else None
 
@@ -124,6 +133,7 @@ class PidNamespace:
     # and SignalStruct (the pid).
 
     def _join(self, kind: str, leader: TaskStruct, pid: Pid) -> None:
+        lock_acquire((kind, pid.nr))
         members = getattr(pid, kind)
         if members is None:
             members = {}
@@ -135,6 +145,7 @@ class PidNamespace:
     def _leave(self, kind: str, leader: TaskStruct) -> None:
         pid = getattr(leader.signal, kind)
         if pid is not None:
+            lock_acquire((kind, pid.nr))
             del getattr(pid, kind)[leader]
             setattr(leader.signal, kind, None)
             self.put_pid(pid)

@@ -21,6 +21,8 @@ import struct
 from typing import TYPE_CHECKING, Generator, Optional
 
 from ..arch.x86_64.context import Context
+from ..lib import lockdep
+from ..lib.lockdep import lock_acquire
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
@@ -122,10 +124,16 @@ class Signals:
     def send_signal(self, sig: int, info: dict, p: TaskStruct, group: bool, force: bool = False) -> int:
         """__send_signal_locked(): queue `sig` for thread `p` or its process."""
         tp = self.k.tp
+        # siglock, per signal: generation reads whether the group is exiting,
+        # the disposition and the target's mask, and writes the pending set
+        lock_acquire(("sig", p.tgid), write=False)
+        lock_acquire(("sigact", p.tgid, sig), write=False)
+        lock_acquire(("sigmask", p.pid, sig), write=False)
         if not self.prepare_signal(sig, p, force):
             if tp.signal_generate.probes:
                 tp.signal_generate(sig, info, p, group, "ignored")
             return 0
+        lock_acquire(("sigpend", p.tgid, sig))
         pending = p.signal.shared_pending if group else p.pending
         if sig < S.SIGRTMIN and pending.signal & S.sigmask(sig):
             if tp.signal_generate.probes:
@@ -142,6 +150,7 @@ class Signals:
         siginfo on the thread's or the process's pending set (posix_timers.py
         decides whether it goes there at all)."""
         sig = q["signo"]
+        lock_acquire(("sigpend", t.tgid, sig))
         pending = t.signal.shared_pending if group else t.pending
         pending.add(sig, q)
         self.complete_signal(sig, t, group)
@@ -261,7 +270,13 @@ class Signals:
 
     def set_blocked(self, t: TaskStruct, mask: int) -> None:
         """set_current_blocked(): SIGKILL and SIGSTOP can never be blocked."""
-        t.blocked = mask & ~S.SIG_KERNEL_ONLY_MASK & S.ALL_SIGNALS
+        new = mask & ~S.SIG_KERNEL_ONLY_MASK & S.ALL_SIGNALS
+        changed = new ^ t.blocked if lockdep.recorder is not None else 0
+        while changed:  # senders read the bit of their signal
+            bit = changed & -changed
+            changed ^= bit
+            lock_acquire(("sigmask", t.pid, bit.bit_length()))
+        t.blocked = new
         self.recalc_sigpending(t)
 
     def set_user_sigmask(self, t: TaskStruct, umask: int, sigsetsize: int) -> int:
@@ -308,6 +323,8 @@ class Signals:
             if got is None:
                 got = self._dequeue_from(t.signal.shared_pending, mask)
             self.recalc_sigpending(t)
+            if got is not None:
+                lock_acquire(("sigpend", t.tgid, got[0]))
             if got is None or not isinstance(got[1], SigQueue):
                 return got
             info = self.k.posix_timers.posixtimer_deliver_signal(got[1])
@@ -415,6 +432,7 @@ class Signals:
         Returns True when the child is to be reaped at once (auto-reap): the
         parent's SIGCHLD is SIG_IGN or has SA_NOCLDWAIT (SEMANTICS X5)."""
         parent = tsk.parent
+        lock_acquire(("parent", tsk.pid), write=False)  # reparenting changes who hears it
         code = self.k.exit.group_status(tsk)
         if code & 0x7F:
             why = S.CLD_DUMPED if code & 0x80 else S.CLD_KILLED
@@ -456,6 +474,7 @@ class Signals:
             h, f, m, r = t.sighand.action.get(sig, (S.SIG_DFL, 0, 0, 0))
             if not uacc.copy_to_user(t, oact, struct.pack("<QQQQ", h, f, r, m)):
                 return -E.EFAULT
+        lock_acquire(("sigact", t.tgid, sig), write=new is not None)
         if new is not None:
             was_ignored = handler_of(t, sig) == S.SIG_IGN
             if new[0] == S.SIG_DFL and not new[1] and not new[2]:
@@ -496,6 +515,9 @@ class Signals:
     def sys_rt_sigpending(self, t: TaskStruct, uset: int, sigsetsize: int) -> int:
         if sigsetsize > 8:
             return -E.EINVAL
+        if lockdep.recorder is not None:
+            for sig in range(1, S.NSIG + 1):
+                lock_acquire(("sigpend", t.tgid, sig), write=False)
         pending = (t.pending.signal | t.signal.shared_pending.signal) & t.blocked
         return 0 if self.k.uaccess.put_u64(t, uset, pending) else -E.EFAULT
 
@@ -604,6 +626,8 @@ class Signals:
                         err = r
             return err if count else -E.ESRCH
         pgrp = t.signal.pgrp if pid == 0 else k.pid_ns.find_pid(-pid)
+        if pgrp is not None:
+            lock_acquire(("pgrp", pgrp.nr), write=False)
         if pgrp is None or not pgrp.pgrp:
             return -E.ESRCH
         result, success = -E.ESRCH, False

@@ -9,6 +9,7 @@ import struct
 from typing import TYPE_CHECKING, Optional
 
 from ..arch.x86_64.context import FS_BASE
+from ..lib.lockdep import lock_acquire
 from ..uapi import errno as E
 from ..uapi import prctl as P
 from ..uapi import signal as S
@@ -43,6 +44,7 @@ class Sys:
         return t.pid
 
     def sys_getppid(self, t: TaskStruct) -> int:
+        lock_acquire(("parent", t.pid), write=False)
         return t.ppid()
 
     def sys_getuid(self, t: TaskStruct) -> int:

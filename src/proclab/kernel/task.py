@@ -23,6 +23,7 @@ from ..uapi.resource import (
     RLIM_INFINITY,
     RLIM_NLIMITS,
     RLIMIT_CORE,
+    RLIMIT_MSGQUEUE,
     RLIMIT_NICE,
     RLIMIT_NOFILE,
     RLIMIT_RTPRIO,
@@ -118,6 +119,7 @@ def _default_rlimits() -> tuple[tuple[int, int], ...]:
     lim[RLIMIT_NOFILE] = (1024, 1 << 20)
     lim[RLIMIT_NICE] = (0, 0)      # init's limits (INIT_RLIMITS): no nice raise, no rt priority
     lim[RLIMIT_RTPRIO] = (0, 0)
+    lim[RLIMIT_MSGQUEUE] = (819200, 819200)  # MQ_BYTES_MAX (include/linux/mqueue.h)
     return tuple(lim)
 
 

@@ -5,12 +5,17 @@ returns `(kind, pte)`; kind says what happened (for accounting and tracing, done
 by the caller) and pte is the entry now installed, or 0 when the access is
 illegal and the task must get SIGSEGV:
 
-- no VMA (or below a stack that may not grow there)    -> SEGV_MAPERR
+- no VMA                                                 -> SEGV_MAPERR
+  (the caller first lets a stack grow down to the address: mmap.expand_stack)
 - the VMA does not allow the access                      -> SEGV_ACCERR
 - anonymous page never touched: read maps the zero page read-only, write gets a
   fresh zeroed frame                                      (do_anonymous_page)
 - file page: map the page-cache frame; a write to a private mapping copies it
                                                           (do_read_fault / do_cow_fault)
+- shared mapping of a file: the page is mapped writable only by a write fault,
+  which stamps the file's mtime and ctime and makes the page dirty
+  (do_shared_fault, wp_page_shared: page_mkwrite); writeback write-protects
+  it again, so that the next store stamps the file again
 - a page wholly past the end of the file                 -> SIGBUS
 - write to a present read-only page of a writable VMA: copy-on-write. The frame
   is copied, unless this mapping is its only user and it is anonymous, in which
@@ -33,7 +38,6 @@ from ..arch.x86_64.pgtable import (
 from ..uapi import errno as E
 from .mm_struct import (
     VM_EXEC,
-    VM_GROWSDOWN,
     VM_LOCKONFAULT,
     VM_READ,
     VM_SHARED,
@@ -41,6 +45,7 @@ from .mm_struct import (
     MmStruct,
     VmArea,
 )
+from .filemap import filemap_page_mkwrite
 from .physmem import PG_ANON, PG_ZERO, OutOfMemory
 
 # fault kinds
@@ -60,7 +65,6 @@ KIND_NAMES = {
 }
 
 _ACCESS_VM = {ACCESS_WRITE: VM_WRITE, ACCESS_FETCH: VM_EXEC}
-STACK_GUARD_GAP = 256 << PAGE_SHIFT  # stack_guard_gap: 1 MiB
 
 
 def vma_pte_perms(vma: VmArea, writable: bool) -> int:
@@ -77,9 +81,7 @@ def vma_pte_perms(vma: VmArea, writable: bool) -> int:
 def handle_mm_fault(mm: MmStruct, addr: int, access: int) -> tuple[int, int]:
     vma = mm.find_vma(addr)
     if vma is None:
-        vma = expand_stack(mm, addr)
-        if vma is None:
-            return FAULT_SEGV_MAPERR, 0
+        return FAULT_SEGV_MAPERR, 0
     if not vma.flags & _ACCESS_VM.get(access, VM_READ):
         return FAULT_SEGV_ACCERR, 0
     vpn = addr >> PAGE_SHIFT
@@ -112,8 +114,14 @@ def do_anonymous_page(mm: MmStruct, vma: VmArea, vpn: int, access: int) -> tuple
 
 
 def do_fault(mm: MmStruct, vma: VmArea, vpn: int, addr: int, access: int) -> tuple[int, int]:
+    """do_read_fault(), do_cow_fault() and do_shared_fault(). A shared
+    mapping of a file (vma_wants_writenotify: its filesystem has
+    page_mkwrite) maps the page read-only on a read fault, so that the first
+    store faults again."""
     phys = mm.phys
-    got = vma.file.get_page(vma.page_offset(addr))
+    space = vma.file
+    pgoff = vma.page_offset(addr)
+    got = space.get_page(pgoff)
     if got is None:
         return FAULT_SIGBUS, 0
     pfn, major = got
@@ -126,17 +134,28 @@ def do_fault(mm: MmStruct, vma: VmArea, vpn: int, addr: int, access: int) -> tup
         pte = (new << PAGE_SHIFT) | vma_pte_perms(vma, True)
         mm.pgtable[vpn] = pte
         return FAULT_COW_COPY, pte
+    writable = shared
+    if shared and space.host is not None:
+        if access == ACCESS_WRITE:
+            filemap_page_mkwrite(space, pgoff)
+        else:
+            writable = False
     phys.get(pfn)
-    pte = (pfn << PAGE_SHIFT) | vma_pte_perms(vma, shared)
+    pte = (pfn << PAGE_SHIFT) | vma_pte_perms(vma, writable)
     mm.pgtable[vpn] = pte
     return kind, pte
 
 
 def do_wp_page(mm: MmStruct, vma: VmArea, vpn: int, pte: int) -> tuple[int, int]:
-    """Write to a present, write-protected page of a writable VMA."""
+    """Write to a present, write-protected page of a writable VMA. A shared
+    mapping's page becomes writable in place, after page_mkwrite for a file
+    (wp_page_shared)."""
     phys = mm.phys
     pfn = pte >> PAGE_SHIFT
-    if vma.flags & VM_SHARED:  # shared mapping: writable in place
+    if vma.flags & VM_SHARED:
+        space = vma.file
+        if space.host is not None:
+            filemap_page_mkwrite(space, vma.page_offset(vpn << PAGE_SHIFT))
         pte = (pte & PAGE_MASK) | vma_pte_perms(vma, True)
         mm.pgtable[vpn] = pte
         return FAULT_MINOR, pte
@@ -152,24 +171,6 @@ def do_wp_page(mm: MmStruct, vma: VmArea, vpn: int, pte: int) -> tuple[int, int]
     pte = (new << PAGE_SHIFT) | vma_pte_perms(vma, True)
     mm.pgtable[vpn] = pte
     return (FAULT_MINOR if flags & PG_ZERO else FAULT_COW_COPY), pte
-
-
-def expand_stack(mm: MmStruct, addr: int) -> VmArea | None:
-    """A fault just below a VM_GROWSDOWN VMA grows it, within RLIMIT_STACK and
-    keeping the guard gap to the mapping below (mm/mmap.c expand_downwards)."""
-    vma = mm.find_vma_above(addr)
-    if vma is None or not vma.flags & VM_GROWSDOWN or addr >= vma.start:
-        return None
-    new_start = addr & PAGE_MASK
-    if vma.end - new_start > mm.stack_limit:
-        return None
-    prev = mm.vma_before(vma.start)
-    if prev is not None and new_start - prev.end < STACK_GUARD_GAP:
-        return None
-    vma.start = new_start
-    mm.moved_start(vma)
-    return vma
-
 
 
 def mm_populate(mm: MmStruct, start: int, end: int, ignore_errors: bool = True) -> int:

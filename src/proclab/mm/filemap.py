@@ -9,6 +9,16 @@ that installs the frame in a page table takes one more. `i_mmap` lists the VMAs
 mapping the object (MmStruct keeps it up to date), so that truncating a file can
 take its pages away from every process (unmap_mapping_range).
 
+A file of the writable layer is its own address space and its `host`
+(mapping->host). Its shared mappings are write-notified as those of a disk
+filesystem under the overlay are: the first store to a page through them
+faults, stamps the file's mtime and ctime and makes the page dirty
+(filemap_page_mkwrite); writing the dirty pages back (msync, fsync) zeroes
+the part of the last page past the end of the file, which stores may have
+reached but which is never part of the file, and write-protects the pages in
+every mapping, so that the next store stamps the file again. Shared memory
+(shmem: no page_mkwrite) has no host and none of this.
+
 Executables are read from the page cache, so every process running the same
 binary maps the same text frames, and `exec` of a program already run costs no
 reading at all (Unicorn also keeps its translations, keyed by physical page).
@@ -18,10 +28,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Hashable, Optional, Protocol
 
-from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE
+from ..arch.x86_64.pgtable import PAGE_SHIFT, PAGE_SIZE, _PAGE_WRITE
+from .mm_struct import VM_SHARED
 from .physmem import PG_CACHE, PhysMem
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..fs.inode import Inode as VfsInode
     from .mm_struct import MmStruct, VmArea
 
 
@@ -37,10 +49,15 @@ class Inode(Protocol):
 class AddressSpace:
     """struct address_space: pages of a file or of shared memory, and the VMAs
     that map them. `get`/`put` count the VMAs (only objects that free their
-    pages with the last mapping care)."""
+    pages with the last mapping care). `host` is the file whose shared
+    mappings are write-notified, `dirty` the pages stored to through them
+    since they were last written back."""
+
+    host: Optional["VfsInode"] = None
 
     def __init__(self) -> None:
         self.i_mmap: dict["VmArea", "MmStruct"] = {}
+        self.dirty: set[int] = set()
 
     def get_page(self, pgoff: int) -> Optional[tuple[int, bool]]:
         raise NotImplementedError
@@ -59,6 +76,50 @@ def unmap_mapping_range(space: AddressSpace, first_pgoff: int) -> None:
     for vma, mm in list(space.i_mmap.items()):
         start = vma.start + max(0, first_pgoff - vma.pgoff) * PAGE_SIZE
         if start < vma.end and mm.zap_range(start, vma.end):
+            mm.flush_tlb()
+
+
+def filemap_page_mkwrite(space: AddressSpace, pgoff: int) -> None:
+    """filemap_page_mkwrite(): a store through a shared mapping is about to
+    make page `pgoff` writable: file_update_time() (mtime and ctime become
+    now) and the page is dirty."""
+    assert space.host is not None
+    space.host.modified()
+    space.dirty.add(pgoff)
+
+
+def filemap_write_and_wait_range(phys: PhysMem, space: AddressSpace, first: int, last: int) -> None:
+    """filemap_write_and_wait_range() for pages `first` to `last`: each dirty
+    one is written: a page the end of the file cuts has its part past the
+    end zeroed (block_write_full_folio(): "writes to that region are not
+    written out to the file"), and the written pages are write-protected in
+    every shared mapping (folio_mkclean()), so that a store faults again."""
+    host = space.host
+    if host is None:
+        return
+    written = sorted(pgoff for pgoff in space.dirty if first <= pgoff <= last)
+    if not written:
+        return
+    space.dirty.difference_update(written)
+    size = host.size
+    tail = size & (PAGE_SIZE - 1)
+    if tail and size >> PAGE_SHIFT in written:
+        got = space.get_page(size >> PAGE_SHIFT)
+        if got is not None:
+            phys.write(got[0], tail, bytes(PAGE_SIZE - tail))
+    for vma, mm in space.i_mmap.items():
+        if not vma.flags & VM_SHARED:
+            continue
+        pt = mm.pgtable
+        cleaned = False
+        for pgoff in written:
+            if vma.pgoff <= pgoff and vma.start + ((pgoff - vma.pgoff) << PAGE_SHIFT) < vma.end:
+                vpn = (vma.start >> PAGE_SHIFT) + pgoff - vma.pgoff
+                pte = pt.get(vpn)
+                if pte is not None and pte & _PAGE_WRITE:
+                    pt[vpn] = pte & ~_PAGE_WRITE
+                    cleaned = True
+        if cleaned:
             mm.flush_tlb()
 
 

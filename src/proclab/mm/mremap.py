@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..arch.x86_64.pgtable import PAGE_MASK, PAGE_SHIFT, page_align
 from ..kernel.task import TaskStruct
 from ..uapi import errno as E
 from ..uapi import mman as M
 from .fault import mm_populate
 from .mm_struct import VM_LOCKED, MmStruct, VmArea
-from .mmap import UNLIMITED, VmLimits, do_munmap, get_unmapped_area, may_expand_vm, mlock_future_ok, vm_limits
+from .mmap import (UNLIMITED, VmLimits, WarnOnce, do_munmap, get_unmapped_area, may_expand_vm, mlock_future_ok,
+                   vm_limits)
 
 
 def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: int, new_addr: int,
@@ -39,7 +42,7 @@ def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: in
         return old_addr
     grow_end = old_addr + new_len
     if old_addr + old_len == vma.end and mm.range_is_free(vma.end, grow_end):
-        vma.end = grow_end
+        mm.vma_set_end(vma, grow_end)
         if vma.flags & VM_LOCKED:
             mm_populate(mm, old_addr + old_len, grow_end)
         return old_addr
@@ -49,7 +52,11 @@ def do_mremap(mm: MmStruct, old_addr: int, old_len: int, new_len: int, flags: in
 
 
 def _move_vma(mm: MmStruct, vma: VmArea, old_addr: int, old_len: int, new_len: int, fixed: int) -> int:
-    """move_vma(): a new VMA elsewhere takes over the pages of the old range."""
+    """move_vma(): a new VMA elsewhere takes over the pages of the old range.
+    Unmapping the old range may split one VMA into three: map_count must
+    leave room for that (ENOMEM within 3 of vm.max_map_count)."""
+    if mm.map_count >= mm.sysctl.max_map_count - 3:
+        return -E.ENOMEM
     if fixed:
         if fixed & ~PAGE_MASK:
             return -E.EINVAL
@@ -65,11 +72,10 @@ def _move_vma(mm: MmStruct, vma: VmArea, old_addr: int, old_len: int, new_len: i
     pgoff = vma.page_offset(old_addr) if vma.file is not None else 0
     if vma.file is not None:
         vma.file.get()
-    mm.insert_vma(VmArea(new_addr, new_addr + new_len, vma.flags, vma.file, pgoff, vma.name))
+    mm.insert_vma(VmArea(new_addr, new_addr + new_len, vma.flags, vma.file, pgoff, vma.name, vma.vm_file))
     pt = mm.pgtable
     delta = (new_addr - old_addr) >> PAGE_SHIFT
-    first = old_addr >> PAGE_SHIFT
-    for vpn in [v for v in range(first, first + (moved >> PAGE_SHIFT)) if v in pt]:
+    for vpn in sorted(mm.present_vpns(old_addr, old_addr + moved)):
         pt[vpn + delta] = pt.pop(vpn)
     do_munmap(mm, old_addr, old_len)
     mm.flush_tlb()
@@ -78,5 +84,6 @@ def _move_vma(mm: MmStruct, vma: VmArea, old_addr: int, old_len: int, new_len: i
     return new_addr
 
 
-def sys_mremap(t: TaskStruct, addr: int, old_len: int, new_len: int, flags: int, new_addr: int) -> int:
-    return do_mremap(t.mm, addr, old_len, new_len, flags, new_addr, vm_limits(t))
+def sys_mremap(t: TaskStruct, addr: int, old_len: int, new_len: int, flags: int, new_addr: int,
+               warn_once: Optional[WarnOnce] = None) -> int:
+    return do_mremap(t.mm, addr, old_len, new_len, flags, new_addr, vm_limits(t, warn_once))

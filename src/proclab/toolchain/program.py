@@ -25,7 +25,13 @@ def check_executable(path: Path) -> None:
         raise ProgramError(f"{path}: is a directory")
     try:
         with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+
             def read(offset: int, count: int) -> bytes:
+                """Up to `count` bytes at `offset`: none past the end (the
+                offset may be any 64-bit number an ELF header holds)."""
+                if offset >= size:
+                    return b""
                 f.seek(offset)
                 return f.read(count)
 

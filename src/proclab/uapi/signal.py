@@ -84,6 +84,7 @@ SI_USER = 0
 SI_KERNEL = 0x80
 SI_QUEUE = -1
 SI_TIMER = -2
+SI_MESGQ = -3
 SI_TKILL = -6
 # struct sigevent's sigev_notify (timer_create)
 SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 1, 2, 4

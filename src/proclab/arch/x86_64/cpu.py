@@ -16,26 +16,38 @@ signals. Facts this relies on are in ../shared/EMULATION_NOTES.md:
   adds 2 when the hook returns, also when it called emu_stop();
 - registers other than RAX must never be rewritten inside a hook (exec and
   signal delivery stop the CPU and reload the whole context afterwards);
-- `count=` in emu_start is exact and deterministic; it is how a tick or the
-  end of a CPU's turn interrupts user code. Unicorn counts the instructions in
-  `uc_struct.emu_counter`, which it does not export: its offset is found once
-  by running a known number of instructions (`_emu_counter_offset`), and the
-  kernel reads it at every entry to charge the user code that ran since.
-  Never mix count=0 runs with counted ones on one engine: code translated
-  without the counting hook keeps running without it.
+- a run's instruction budget is how a tick or the end of a CPU's turn
+  interrupts user code, exactly and deterministically, and the kernel charges
+  the instructions retired at every entry. Counting is per translation block
+  in native code (native.c, see docs/EMULATION.md): a block hook adds each
+  block's length, the budget's last block runs under an instruction hook, and
+  inside a block the position comes from RIP (exact in TLB fills and
+  exceptions). Every count equals what Unicorn's `count=` gives; `count=`
+  itself (a call before every instruction, 10-15x slower) is the fallback
+  when the native helper cannot be built, read from `uc_struct.emu_counter`,
+  whose offset is found once by running a known number of instructions
+  (`_emu_counter_offset`). Never mix count=0 runs with counted ones on one
+  engine in that mode: code translated without the counting hook keeps
+  running without it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import enum
+import functools
 from typing import Callable, NamedTuple, Optional
 
 from unicorn import (
     UC_ARCH_X86,
+    UC_CTL_IO_READ_WRITE,
     UC_CTL_IO_WRITE,
+    UC_CTL_TB_REMOVE_CACHE,
+    UC_CTL_TB_REQUEST_CACHE,
     UC_CTL_TLB_FLUSH,
     UC_ERR_OK,
+    UC_HOOK_BLOCK,
+    UC_HOOK_CODE,
     UC_HOOK_INSN,
     UC_HOOK_INSN_INVALID,
     UC_HOOK_INTR,
@@ -49,8 +61,9 @@ from unicorn import (
 from unicorn import x86_const as X
 from unicorn.unicorn_py3.unicorn import uclib
 
+from . import native
 from .context import FS_BASE, RAX, RIP, RSP, Context, read_fxsave, write_fxsave
-from .pgtable import ACCESS_NEEDS, PAGE_SHIFT
+from .pgtable import ACCESS_FETCH, ACCESS_NEEDS, PAGE_SHIFT
 
 _U64 = 0xFFFFFFFFFFFFFFFF
 _SYSCALL_INSN_LEN = 2
@@ -94,6 +107,8 @@ _CB_IN = _C.CFUNCTYPE(_C.c_uint32, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_void
 _CB_OUT = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_uint32, _C.c_void_p)
 # uc_ctl's command word: (UC_CTL_IO_WRITE << 30) | (number of arguments << 26) | control
 _CTL_TLB_FLUSH = (UC_CTL_IO_WRITE << 30) | UC_CTL_TLB_FLUSH
+_CTL_TB_REQUEST_CACHE = (UC_CTL_IO_READ_WRITE << 30) | (2 << 26) | UC_CTL_TB_REQUEST_CACHE
+_CTL_TB_REMOVE_CACHE = (UC_CTL_IO_WRITE << 30) | (2 << 26) | UC_CTL_TB_REMOVE_CACHE
 
 
 def _emu_counter_offset() -> int:
@@ -121,6 +136,13 @@ def _emu_counter_offset() -> int:
 
 
 _COUNTER_OFFSET: Optional[int] = None
+
+
+@functools.lru_cache(maxsize=1)
+def _capstone() -> object:
+    import capstone
+
+    return capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
 
 
 class _TlbEntry(ctypes.Structure):
@@ -199,6 +221,13 @@ class Cpu:
         self._counter = ctypes.c_uint64.from_address(self._uch.value + _emu_counter_offset())
         self._count = 0
         self._charged = 0
+        # Counting per translation block (native.c), set up at the first
+        # counted run; None: Unicorn's count= (per instruction) counts.
+        self._st: Optional[native.PlState] = None
+        self._native_lib = native.load()
+        self._in_fill = 0           # the access of the TLB fill now calling the kernel
+        self._fill_stop_rip: Optional[int] = None  # a stop requested inside an instruction, at it
+        self._insn_index_cache: dict[tuple[int, int, int], int] = {}
 
         # Syscall fast path: the argument registers are read in one C call.
         regs = (X.UC_X86_REG_RAX, X.UC_X86_REG_RDI, X.UC_X86_REG_RSI, X.UC_X86_REG_RDX,
@@ -212,7 +241,18 @@ class Cpu:
         # frames: the hook stores it here, stops the CPU, and run() re-raises it.
         self._hook_error: Optional[BaseException] = None
         self._callbacks: list[object] = []  # keeps the C function pointers alive
-        self._hook(UC_HOOK_INSN, _CB_SYSCALL(self._hook_syscall), X.UC_X86_INS_SYSCALL)
+        lib = self._native_lib
+        if lib is not None and lib.pl_has_python():
+            # native.c's pl_syscall reads the registers and writes RAX itself
+            sys_state = native.PlSys(entry=entry, cpu=id(self),
+                                     read_batch=ctypes.cast(uclib.uc_reg_read_batch, ctypes.c_void_p).value,
+                                     reg_write=ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value,
+                                     ids=(ctypes.c_int32 * 7)(*regs), rax=RAX)
+            self._sys_state = sys_state
+            self._hook(UC_HOOK_INSN, ctypes.cast(lib.pl_syscall, ctypes.c_void_p).value, X.UC_X86_INS_SYSCALL,
+                       data=ctypes.addressof(sys_state))
+        else:
+            self._hook(UC_HOOK_INSN, _CB_SYSCALL(self._hook_syscall), X.UC_X86_INS_SYSCALL)
         self._hook(UC_HOOK_TLB_FILL, _CB_TLB_FILL(self._tlb_fill))
         self._hook(UC_HOOK_INTR, _CB_INTR(self._hook_intr))
         self._hook(UC_HOOK_INSN_INVALID, _CB_INVALID(self._hook_invalid))
@@ -220,22 +260,78 @@ class Cpu:
         self._hook(UC_HOOK_INSN, _CB_OUT(self._hook_out), X.UC_X86_INS_OUT)
         self._pristine = self._enter_user_mode()
 
-    def _hook(self, kind: int, callback: object, *insn: int) -> None:
-        """uc_hook_add() for every address (begin 1 > end 0), with the
-        instruction id for UC_HOOK_INSN."""
+    def _hook(self, kind: int, callback: object, *insn: int, data: Optional[int] = None,
+              begin: int = 1, end: int = 0) -> int:
+        """uc_hook_add() for every address (begin 1 > end 0) unless told, with
+        the instruction id for UC_HOOK_INSN. Returns the hook's handle."""
         handle = ctypes.c_size_t()
         extra = [ctypes.c_int(i) for i in insn]
-        err = uclib.uc_hook_add(self._uch, ctypes.byref(handle), kind, callback, None,
-                                ctypes.c_uint64(1), ctypes.c_uint64(0), *extra)
+        err = uclib.uc_hook_add(self._uch, ctypes.byref(handle), kind, callback, data,
+                                ctypes.c_uint64(begin), ctypes.c_uint64(end), *extra)
         if err != UC_ERR_OK:  # pragma: no cover - engine change
             raise UcError(err)
         self._callbacks.append(callback)
+        return handle.value
+
+    def _native_setup(self) -> None:
+        """Count per translation block from now on (native.c's pl_block).
+        Every block translated so far lacks the hook: drop them all."""
+        lib = self._native_lib
+        assert lib is not None
+        st, buf = native.new_state(lib)
+        st.gen = 1
+        st.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
+        st.ctl = ctypes.cast(uclib.uc_ctl, ctypes.c_void_p).value
+        st.ctl_request_cache = _CTL_TB_REQUEST_CACHE
+        self._st_buf = buf
+        self._st = st
+        self._st_ptr = ctypes.addressof(st)
+        self._pl_step = ctypes.cast(lib.pl_step, ctypes.c_void_p).value
+        self._pl_stop = lib.pl_stop
+        self._pl_flush = lib.pl_flush
+        self._drop_count_hook()
+        self._hook(UC_HOOK_BLOCK, ctypes.cast(lib.pl_block, ctypes.c_void_p).value, data=self._st_ptr)
+        self.uc.ctl_flush_tb()
+
+    def _drop_count_hook(self) -> None:
+        """Unicorn removes its count= hook (installed by _enter_user_mode's
+        count=1) at the next emu_start with count=0, and then looks up the
+        boot page again, whose code the hook covered. Do that here, once,
+        out of sight of the kernel: boot page mapped, a start address that
+        faults at once, and the live registers put back afterwards."""
+        saved = self.new_context()
+        uclib.uc_context_save(self._uch, saved.ptr)
+        pgtable, fault = self.pgtable, self._fault
+        self.pgtable = {_BOOT_VPN: (0 << PAGE_SHIFT) | 5}
+        self._fault = lambda _vaddr, _access: None
+        self.flush_tlb()
+        try:
+            uclib.uc_emu_start(self._uch, 1 << PAGE_SHIFT, 0, 0, 0)
+        finally:
+            self._fault = fault
+            self.pgtable = pgtable
+            self._fill_fault = None
+            self.trap = None
+            uclib.uc_context_restore(self._uch, saved.ptr)
+            self.flush_tlb()
+            self.code_frames.discard(0)
 
     def _stop_on_error(self, error: BaseException) -> None:
         """A hook's kernel code raised: remember the first error and stop."""
         if self._hook_error is None:
             self._hook_error = error
-        uclib.uc_emu_stop(self._uch)
+        self._emu_stop()
+
+    def _emu_stop(self) -> None:
+        """uc_emu_stop(), telling the block counter that no later block runs
+        (Unicorn calls a block hook before the block's exit check)."""
+        if self._st is not None:
+            inside = (self._in_fill and self._in_fill != ACCESS_FETCH) or self._io_snapshot is not None
+            if inside and self._fill_stop_rip is None:
+                self._fill_stop_rip = self._rip()  # a stop from inside an instruction (not a translation)
+            self._pl_stop(self._uch, self._st_ptr)
+        else:
+            uclib.uc_emu_stop(self._uch)
 
     # ---- register files -------------------------------------------------
 
@@ -405,11 +501,16 @@ class Cpu:
 
     def flush_tlb(self) -> None:
         uclib.uc_ctl(self._uch, _CTL_TLB_FLUSH)
+        if self._st is not None:  # the code at an address may change: forget block counts
+            self._pl_flush(self._st_ptr)
 
     def flush_code(self) -> None:
         """Drop all translated code: a frame that held code is being reused, and
         a write from the host side would not invalidate its translations."""
         self.uc.ctl_flush_tb()
+        if self._st is not None:
+            self._pl_flush(self._st_ptr)
+            self._insn_index_cache.clear()
 
     # ---- running user code ----------------------------------------------
 
@@ -417,16 +518,52 @@ class Cpu:
         """Kernel code (from inside a hook) asks the CPU to return to the scheduler."""
         if self._stop is None:
             self._stop = Stop.KERNEL
-        uclib.uc_emu_stop(self._uch)
+        self._emu_stop()
 
     def take_retired(self) -> int:
         """Instructions retired in this run that were not taken yet (0 when
         runs are not counted). Inside a syscall hook the syscall counts."""
-        if not self._count:
+        count = self._count
+        if not count:
             return 0
-        done = min(self._counter.value, self._count)
+        st = self._st
+        done = st.counter if st is not None and not self._in_fill else self._retired()
+        if done > count:
+            done = count
         n = done - self._charged
         self._charged = done
+        return n
+
+    def _retired(self) -> int:
+        """What count= would have counted by now: instructions run, and the
+        current one once it started. Per block, inside a TLB fill for a data
+        access (RIP is exact there) that is the block's first instructions up
+        to and including the one at RIP."""
+        st = self._st
+        if st is None:
+            return self._counter.value
+        if self._in_fill and self._in_fill != ACCESS_FETCH and not st.tail:
+            rip = self._rip()
+            if st.block_pc <= rip < st.block_pc + st.block_size:
+                return st.block_base + self._insn_index(st.block_pc, rip) + 1
+        return st.counter
+
+    def _insn_index(self, start: int, rip: int) -> int:
+        """How many instructions lie between `start` (a block's first) and
+        `rip` (Capstone decodes them; cached by frame until code is flushed)."""
+        pte = self.pgtable.get(start >> PAGE_SHIFT, 0)
+        key = (pte >> PAGE_SHIFT, start, rip)
+        n = self._insn_index_cache.get(key)
+        if n is None:
+            code = self.read_code(start, rip - start)
+            n = 0
+            end = start
+            for address, size, _m, _o in _capstone().disasm_lite(code, start):
+                n += 1
+                end = address + size
+            if end != rip:  # pragma: no cover - undecodable: count the whole block
+                return self._st.block_n - 1 if self._st is not None else 0
+            self._insn_index_cache[key] = n
         return n
 
     def run(self, count: int) -> Stop:
@@ -440,7 +577,10 @@ class Cpu:
         self._count = count
         self._charged = 0
         uclib.uc_reg_read(self._uch, RIP, ctypes.byref(self._reg))
-        err = uclib.uc_emu_start(self._uch, self._reg.value, 0, 0, count)
+        if count and self._native_lib is not None:
+            err = self._run_counted(self._reg.value, count)
+        else:
+            err = uclib.uc_emu_start(self._uch, self._reg.value, 0, 0, count)
         if self._hook_error is not None:
             error, self._hook_error = self._hook_error, None
             raise error
@@ -453,6 +593,62 @@ class Cpu:
         if self._stop is not None:
             return self._stop
         return Stop.TICK
+
+    def _run_counted(self, rip: int, count: int) -> int:
+        """emu_start for at most `count` instructions, counted per block
+        (native.c). When the budget ends inside a block, that block alone is
+        run again with an instruction hook on it, so the run ends at exactly
+        the instruction count= would have stopped at."""
+        if self._st is None:
+            self._native_setup()
+        st = self._st
+        assert st is not None
+        st.counter = 0
+        st.budget = count
+        st.stopping = 0
+        st.tail = 0
+        st.tail_pc = 0
+        st.block_pc = st.block_base = st.block_size = st.block_n = 0
+        self._fill_stop_rip = None
+        err = uclib.uc_emu_start(self._uch, rip, 0, 0, 0)
+        tailed = False
+        while (st.tail_pc and err == UC_ERR_OK and self._stop is None and self.trap is None
+               and self._hook_error is None and self._io_snapshot is None):
+            start, end = st.tail_pc, st.tail_end
+            handle = self._hook(UC_HOOK_CODE, self._pl_step, data=self._st_ptr, begin=start, end=end - 1)
+            uclib.uc_ctl(self._uch, _CTL_TB_REMOVE_CACHE, ctypes.c_uint64(start), ctypes.c_uint64(end))
+            st.tail = 1
+            st.stopping = 0
+            tailed = True
+            err = uclib.uc_emu_start(self._uch, start, 0, 0, 0)
+            st.tail = 0
+            st.tail_pc = 0
+            uclib.uc_hook_del(self._uch, handle)
+            self._callbacks.pop()
+            uclib.uc_ctl(self._uch, _CTL_TB_REMOVE_CACHE, ctypes.c_uint64(start), ctypes.c_uint64(end))
+        if not tailed:  # else pl_step counted every instruction of the last block
+            self._fix_counter(err)
+        return err
+
+    def _fix_counter(self, err: int) -> None:
+        """A run that ended inside a block: count as count= would have, up
+        to the instruction that trapped (included), or one past the instruction
+        whose TLB fill asked to stop (count= counts the next one it reaches in
+        that block before it sees the stop)."""
+        st = self._st
+        assert st is not None
+        start, size = st.block_pc, st.block_size
+        trap = self.trap
+        if trap is None and err != UC_ERR_OK:
+            trap = self._real_fault()
+        inner = self._fill_stop_rip
+        if inner is not None and (trap is None or self._io_snapshot is not None):
+            if start <= inner < start + size:
+                done = self._insn_index(start, inner) + 1
+                st.counter = st.block_base + done + (1 if done < st.block_n else 0)
+        elif trap is not None and not (trap.vector == X86_TRAP_PF and trap.access == ACCESS_FETCH):
+            if start <= trap.rip < start + size:
+                st.counter = st.block_base + self._insn_index(start, trap.rip) + 1
 
     def _real_fault(self) -> Optional[Trap]:
         """Why did emu_start fail? QEMU also looks pages up without faulting
@@ -502,7 +698,7 @@ class Cpu:
             self._rax.value = ret & _U64
             uclib.uc_reg_write(self._uch, RAX, ctypes.byref(self._rax))
         if self._stop is not None:
-            uclib.uc_emu_stop(self._uch)
+            self._emu_stop()
 
     def _tlb_fill(self, _uch: int, vaddr: int, access: int, entry: int, _data: int) -> bool:
         """The MMU's page walk: PTE of the live page table, or a page fault."""
@@ -511,11 +707,14 @@ class Cpu:
         pte = self.pgtable.get(vaddr >> PAGE_SHIFT)
         if pte is None or not pte & ACCESS_NEEDS[access]:
             present = pte is not None
+            self._in_fill = access
             try:
                 pte = self._fault(vaddr, access)
             except BaseException as error:
                 self._stop_on_error(error)
                 return False
+            finally:
+                self._in_fill = 0
             if pte is None:
                 self._fill_fault = Trap(X86_TRAP_PF, self._rip(), vaddr, access, present)
                 return False
@@ -531,7 +730,7 @@ class Cpu:
         """A CPU exception (#DE, #BP, #UD, #GP...): stop and let the kernel decide."""
         if self.trap is None:
             self.trap = Trap(intno, self._rip())
-        uclib.uc_emu_stop(self._uch)
+        self._emu_stop()
 
     def _hook_invalid(self, _uch: int, _data: int) -> bool:
         """An opcode Unicorn cannot decode: #UD."""
@@ -560,7 +759,7 @@ class Cpu:
             uclib.uc_context_save(self._uch, snapshot.ptr)
             self._io_snapshot = snapshot
             self.flush_tlb()
-        uclib.uc_emu_stop(self._uch)
+        self._emu_stop()
 
     def _thaw(self) -> None:
         """Undo the frozen rest of a block after in/out (see _hook_io)."""

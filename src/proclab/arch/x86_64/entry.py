@@ -63,6 +63,8 @@ class Entry:
         when the task does not return to user mode now (it sleeps in the kernel,
         exited, or its registers were replaced)."""
         k = self.k
+        if nr >> 31:  # do_syscall_64(regs, int nr): the number is eax, sign-extended
+            nr = ((nr & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         t.syscall_nr = nr
         k.cputime.account_system_time(t, COSTS["syscall"])
         tp = k.tp
@@ -81,7 +83,17 @@ class Entry:
                 return None
         if tp.sys_exit.probes:
             tp.sys_exit(t, nr, ret)
+        if k.sched.choice.steps:
+            self.step_point(t)
         return ret
+
+    def step_point(self, t: TaskStruct) -> None:
+        """A syscall of `t` is done (at once, or after sleeping): while
+        exploring, another task may run before it returns to user mode."""
+        k = self.k
+        if not t.tif & TIF_NEED_RESCHED and t.state == TASK_RUNNING \
+                and k.sched.choice.syscall_exit(k.sched.rqs[t.cpu], t):
+            t.tif |= TIF_NEED_RESCHED
 
     def _start_kstack(self, t: TaskStruct, gen: Generator[None, None, Any]) -> Optional[int]:
         """First step of a syscall that may sleep."""
@@ -93,17 +105,28 @@ class Entry:
         return None
 
     def cpu_syscall(self, cpu_index: int) -> Callable[..., Optional[int]]:
-        """The syscall entry the CPU's hook calls (current task of that CPU)."""
+        """The syscall entry the CPU's hook calls (current task of that CPU).
+        The hot path of every syscall: charge_user is written out here."""
         cpus = self.k.cpus
         current = self.current
+        ps_carry = self.ps_carry
+        cputime = self.k.cputime
+        do_syscall = self.do_syscall
+        must_leave_user = self.must_leave_user
 
         def entry(nr: int, a0: int, a1: int, a2: int, a3: int, a4: int, a5: int) -> Optional[int]:
             t = current[cpu_index]
             assert t is not None
-            self.charge_user(cpu_index, t)
-            ret = self.do_syscall(t, nr, a0, a1, a2, a3, a4, a5)
-            if self.must_leave_user(t):
-                cpus[cpu_index].request_stop()
+            cpu = cpus[cpu_index]
+            insns = cpu.take_retired()  # charge_user(cpu_index, t)
+            if insns:
+                self.insns += insns
+                ps = insns * INSN_PS + ps_carry[cpu_index]
+                ps_carry[cpu_index] = ps % PS_PER_NS
+                cputime.account_user_time(t, ps // PS_PER_NS)
+            ret = do_syscall(t, nr, a0, a1, a2, a3, a4, a5)
+            if must_leave_user(t):
+                cpu.request_stop()
             return ret
 
         return entry
@@ -135,9 +158,13 @@ class Entry:
         when it sleeps, has work flagged, lost its registers, or the CPU's
         tick is due."""
         k = self.k
-        return (t.kstack is not None or bool(t.tif) or t.state != TASK_RUNNING
-                or k.halted or (t.thread.__class__ is Context and k.cpu_of(t).live is not t.thread)
-                or k.clock.now >= self.turn_end(k.sched.rqs[t.cpu]))
+        if t.kstack is not None or t.tif or t.state != TASK_RUNNING or k.halted:
+            return True
+        if t.thread.__class__ is Context and k.cpus[t.cpu].live is not t.thread:
+            return True
+        # now >= turn_end(rq), written out: turn_end() is a timer only when
+        # that timer is still ahead, so this is the tick's boundary alone
+        return k.clock.now >= k.sched.rqs[t.cpu].next_tick
 
     def syscall_return(self, t: TaskStruct, value: Optional[int]) -> None:
         """Store a syscall's result where the task will find it (RAX)."""
@@ -258,6 +285,8 @@ class Entry:
             except StopIteration as done:
                 t.kstack = None
                 self.syscall_return(t, done.value)
+                if k.sched.choice.steps:
+                    self.step_point(t)
         if t.set_child_tid:  # schedule_tail(): CLONE_CHILD_SETTID, on the first run
             k.uaccess.put_i32(t, t.set_child_tid, t.pid)
             t.set_child_tid = 0

@@ -9,6 +9,7 @@ really receives -1.
 
 from __future__ import annotations
 
+from functools import partial, update_wrapper
 from typing import TYPE_CHECKING, Any, Callable
 
 from ...uapi.unistd import NR
@@ -56,6 +57,12 @@ def adapt(fn: Handler, spec: str) -> Adapter:
         code = f"lambda fn: lambda t, a0, a1, a2, a3, a4, a5: fn(t{', ' if args else ''}{args})"
         maker = _ADAPTERS[spec] = eval(code, {"_s32": _s32, "_u32": _u32, "_s64": _s64})
     return maker(fn)
+
+
+def with_warn_once(fn: Handler, k: Kernel) -> Handler:
+    """`fn` given the kernel's warn_once, for may_expand_vm()'s RLIMIT_DATA
+    warning; it still names `fn` (its module is where the syscall lives)."""
+    return update_wrapper(partial(fn, warn_once=k.warn_once), fn)
 
 
 def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
@@ -161,11 +168,11 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("lremovexattr", xa.sys_lremovexattr, "pp"),
         ("fremovexattr", xa.sys_fremovexattr, "ip"),
         # memory
-        ("brk", sys_brk, "p"),
-        ("mmap", sys_mmap, "ppuuil"),
+        ("brk", with_warn_once(sys_brk, k), "p"),
+        ("mmap", with_warn_once(sys_mmap, k), "ppuuil"),
         ("munmap", sys_munmap, "pp"),
-        ("mprotect", sys_mprotect, "ppu"),
-        ("mremap", sys_mremap, "pppup"),
+        ("mprotect", with_warn_once(sys_mprotect, k), "ppu"),
+        ("mremap", with_warn_once(sys_mremap, k), "pppup"),
         ("msync", sys_msync, "ppi"),
         ("madvise", sys_madvise, "ppi"),
         ("mincore", k.mincore.sys_mincore, "ppp"),
@@ -219,6 +226,13 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("msgsnd", k.msgs.sys_msgsnd, "ippi"),           # int, struct msgbuf *, size_t, int
         ("msgrcv", k.msgs.sys_msgrcv, "ippli"),          # ..., long msgtyp, int
         ("msgctl", k.msgs.sys_msgctl, "iip"),
+        # POSIX message queues (ipc/mqueue.py)
+        ("mq_open", k.mqueue.sys_mq_open, "piup"),           # name, int oflag, umode_t, struct mq_attr *
+        ("mq_unlink", k.mqueue.sys_mq_unlink, "p"),
+        ("mq_timedsend", k.mqueue.sys_mq_timedsend, "ippup"),       # mqd_t, msg, size_t, unsigned prio, timespec *
+        ("mq_timedreceive", k.mqueue.sys_mq_timedreceive, "ipppp"),  # mqd_t, msg, size_t, unsigned *prio, timespec *
+        ("mq_notify", k.mqueue.sys_mq_notify, "ip"),
+        ("mq_getsetattr", k.mqueue.sys_mq_getsetattr, "ipp"),
         # ids, groups, limits
         ("getpid", sy.sys_getpid, ""),
         ("gettid", sy.sys_gettid, ""),

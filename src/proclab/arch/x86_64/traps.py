@@ -34,6 +34,7 @@ from ...mm.fault import (
     KIND_NAMES,
     handle_mm_fault,
 )
+from ...mm.mmap import expand_stack, vm_limits
 from ...mm.physmem import OutOfMemory
 from ...uapi import signal as S
 from ...uapi.unistd import NAMES as SYSCALL_NAMES
@@ -70,10 +71,14 @@ class Traps:
     def do_user_addr_fault(
         self, task: TaskStruct, mm: MmStruct, addr: int, access: int, from_kernel: bool
     ) -> Optional[int]:
-        """Resolve a fault of `task` at `addr`; the PTE, or None for SIGSEGV."""
+        """Resolve a fault of `task` at `addr`; the PTE, or None for SIGSEGV.
+        An address below the stack first grows it (lock_mm_and_find_vma(),
+        within the task's limits; never for another process's mm)."""
         k = self.k
         had_pte = from_kernel and (addr >> PAGE_SHIFT) in mm.pgtable
         try:
+            if mm is task.mm and mm.find_vma(addr) is None:
+                expand_stack(mm, addr, vm_limits(task))
             kind, pte = handle_mm_fault(mm, addr, access)
         except OutOfMemory:
             k.oom(task)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from ...lib.lockdep import lock_acquire
 from ...uapi.sched import SCHED_NORMAL, SCHED_RR
 from ..task import TASK_DEAD, TASK_NORMAL, TASK_RUNNING, TIF_NEED_RESCHED
 from ..time.timekeeping import COSTS, TICK_NS, Clock
@@ -197,6 +198,7 @@ class Scheduler:
         the CPU select_task_rq() chooses, then see whether it preempts."""
         if not task.state & state_mask:
             return False
+        lock_acquire(("task", task.pid))  # p->pi_lock: the sleeper's next step comes after this
         self.set_task_state(task, TASK_RUNNING)
         if self.tp.sched_wakeup.probes:
             self.tp.sched_wakeup(task)
@@ -226,6 +228,7 @@ class Scheduler:
     def wake_up_new_task(self, task: TaskStruct) -> None:
         """The child of fork becomes runnable for the first time (TASK_NEW -> R),
         on the CPU fork balancing chooses."""
+        lock_acquire(("task", task.pid))
         self.set_task_state(task, TASK_RUNNING)
         # __set_task_cpu(): placing a new task is no migration (no event, no count)
         task.cpu = cpu = self.select_task_rq(task, "fork")

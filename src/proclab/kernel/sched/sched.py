@@ -266,7 +266,18 @@ class ChoicePoints:
     """Every decision the scheduler makes goes through here, so that an
     explorer can substitute its own: this default takes Linux's decision each
     time. `reason` names the place ("pick", "tick", "wakeup", "fork", "yield",
-    "balance" ...) so that a schedule can be described and replayed."""
+    "balance" ...) so that a schedule can be described and replayed.
+
+    `steps`: when True (explore/), every return to user mode from a syscall
+    is a choice point too (`syscall_exit`), where Linux would not preempt."""
+
+    steps = False
+
+    def syscall_exit(self, rq: Runqueue, t: TaskStruct) -> bool:
+        """Whether `t`, about to return to user mode from a syscall with no
+        reschedule pending, gives its CPU to another task now. Only asked
+        when `steps` is True."""
+        return False
 
     def pick_next(self, rq: Runqueue, linux: TaskStruct, runnable: Callable[[], list[TaskStruct]]) -> TaskStruct:
         """The task `rq` runs next; `runnable()` lists every candidate."""
