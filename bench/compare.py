@@ -152,9 +152,18 @@ def measure(binary: Path, rounds: int, scale: float, baseline: Optional[Path] = 
 
 
 def extra_rows() -> list[tuple[str, dict[str, str]]]:
-    """Rows beyond compare_loops: (label, column -> text). The place for
-    `proclab explore` schedules per second (to be added)."""
-    return []
+    """Rows beyond compare_loops: (label, column -> text): `proclab
+    explore` schedules per second on bench/programs/four_writers.c (200
+    runs of the search, exact mode; bench/explore.py has more)."""
+    from proclab.explore.executor import Job
+    from proclab.explore.outcome import explore
+
+    binary = str(compile_c(SOURCE.parent / "four_writers.c"))
+    job = Job(binary, [binary], config=KernelConfig(memory=256 << 20, max_time=10))
+    start = time.perf_counter()
+    report = explore(job, max_runs=200)
+    rate = report.stats.runs / (time.perf_counter() - start)
+    return [("explore: schedules/s (four writers, wall)", {"exact": f"{rate:.0f}"})]
 
 
 def _fmt(seconds: float, unit: str) -> str:

@@ -22,10 +22,13 @@ from proclab.kernel.kernel import KernelConfig
 from proclab.toolchain.compile import compile_c
 
 HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parent.parent / "examples" / "explore"
 
 
 def job(name: str) -> Job:
-    binary = str(compile_c(HERE / f"{name}.c"))
+    """The program tests/explore/NAME.c, or examples/explore/NAME.c."""
+    source = HERE / f"{name}.c"
+    binary = str(compile_c(source if source.exists() else EXAMPLES / f"{name}.c"))
     return Job(binary, [binary], config=KernelConfig(memory=256 << 20, max_time=10))
 
 
@@ -194,7 +197,7 @@ def test_explore_json_has_exactly_the_documented_shape() -> None:
 
 
 def test_explore_table_and_bad_options() -> None:
-    proc = proclab("explore", str(HERE / "pipe_deadlock.c"))
+    proc = proclab("explore", str(EXAMPLES / "pipe_deadlock.c"))
     assert proc.returncode == 0
     assert "deadlocks: pid" in proc.stdout and "complete" in proc.stdout
     for args, word in ((["--by", "bogus"], "--by bogus"), (["--max-runs", "0"], "--max-runs 0"),
@@ -228,3 +231,23 @@ def test_on_ray_the_outcomes_are_the_serial_ones() -> None:
         ray.shutdown()
     serial = explore(j)
     assert stdouts(on_ray) == stdouts(serial) and on_ray.stats.complete
+
+
+def test_without_ray_the_option_says_how_to_install_it(monkeypatch) -> None:
+    from proclab.explore.cluster import INSTALL, RayMissing, explore_on_ray
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now fails
+    with pytest.raises(RayMissing, match="pip install 'proclab\\[cluster\\]'"):
+        explore_on_ray(job("two_writers"), "local")
+    assert "proclab[cluster]" in INSTALL
+
+
+def test_threads_sharing_a_counter_give_1_and_2() -> None:
+    """Accesses to memory another task can write are choice points: the
+    first load and the first store to each such page (here within a bound
+    of two choices other than Linux's, which the full search includes)."""
+    j = job("threads_counter")
+    report = explore(j, bound=2)
+    assert stdouts(report) == {b"1\n", b"2\n"}
+    assert report.stats.shared_memory
+    for outcome in report.outcomes:
+        assert execute(j, Request(forced=parse_schedule(outcome.schedule))).stdout == outcome.stdout

@@ -236,7 +236,7 @@ def test_bad_pointers_are_efault_and_queues_outlive_their_processes() -> None:
     assert_nothing_left(kernel)
 
 
-@pytest.mark.parametrize("name", ["mq_basic", "mq_blocking", "mq_notify", "mq_limits"])
+@pytest.mark.parametrize("name", ["mq_basic", "mq_blocking", "mq_notify", "mq_notify_thread", "mq_limits"])
 def test_conformance_programs_leave_nothing_behind(name: str) -> None:
     """The C programs of tests/programs/ipc end with every queue unlinked
     and closed: no queue, no byte of any user's RLIMIT_MSGQUEUE count."""

@@ -21,13 +21,12 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer expor
 from ..kernel.init import Command
 from ..kernel.kernel import MAX_CPUS, Kernel, KernelConfig, host_rlimits
 from ..kernel.sched.fair import FAIR_CLASSES
-from ..toolchain.compile import CompileError
-from ..toolchain.program import ProgramError, resolve_program
 from ..uapi.signal import DESCRIPTIONS, signame
 from ..explore.executor import Driver, Request
 from ..explore.outcome import BadSchedule, parse_schedule
 from ..lib import lockdep
-from .common import EXIT_INTERNAL, EXIT_USAGE, err, fail, status
+from .common import EXIT_INTERNAL, EXIT_USAGE, err, fail, program_or_fail
+from .diff_cmd import diff_cmd
 from .explore_cmd import explore_cmd
 from .progress import RunProgress, describe_run
 from .trace_cmd import trace_app
@@ -44,6 +43,8 @@ app = typer.Typer(
 app.add_typer(trace_app, name="trace")
 app.command("explore", context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
             no_args_is_help=True)(explore_cmd)
+app.command("diff", context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+            no_args_is_help=True)(diff_cmd)
 
 
 @app.callback()
@@ -99,14 +100,7 @@ def run(
         raise fail(f"--root {root}: not a directory")
     if keep is not None and os.path.exists(keep) and not os.path.isdir(keep):
         raise fail(f"--keep {keep}: not a directory")
-    try:
-        with status("") as tell:
-            binary = resolve_program(prog, cflags.split(), tell or (lambda text: None))
-    except ProgramError as exc:
-        raise fail(str(exc)) from None
-    except CompileError as exc:
-        err.print(exc.diagnostics, markup=False)
-        raise fail(f"{exc.source}: compilation failed") from None
+    binary = program_or_fail(prog, cflags)
 
     config = KernelConfig(
         memory=memory << 20, pid_max=pid_max, seed=seed, exact=not fast,
@@ -211,7 +205,7 @@ def hoist_run_options(argv: List[str]) -> List[str]:
     word that is not one of them, or after a `--` (`proclab run PROG --
     --tree` passes --tree to PROG). A help option before PROG is
     proclab's (`proclab run --help`); after it, the program's."""
-    if not argv or argv[0] not in ("run", "explore"):
+    if not argv or argv[0] not in ("run", "explore", "diff"):
         return argv
     command = typer.main.get_command(app).commands[argv[0]]  # type: ignore[attr-defined]
     takes_value = {name: not param.is_flag for param in command.params

@@ -4,10 +4,14 @@ fails (one clear line on stderr and an exit code, never a traceback)."""
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
+
+from ..toolchain.compile import CompileError
+from ..toolchain.program import ProgramError, resolve_program
 
 # Messages are single lines, never wrapped. Reports (trees) wrap their lines
 # to a terminal's width; into a file or pipe nothing is wrapped or cropped.
@@ -33,3 +37,16 @@ def status(text: str) -> Iterator[Optional[Callable[[str], None]]]:
         return
     with err.status(text, spinner="dots") as shown:
         yield shown.update
+
+
+def program_or_fail(prog: str, cflags: str) -> Path:
+    """The executable PROG names (a .c file compiled with `cflags`), or one
+    line saying why there is none (the compiler's messages before it)."""
+    try:
+        with status("") as tell:
+            return resolve_program(prog, cflags.split(), tell or (lambda text: None))
+    except ProgramError as exc:
+        raise fail(str(exc)) from None
+    except CompileError as exc:
+        err.print(exc.diagnostics, markup=False)
+        raise fail(f"{exc.source}: compilation failed") from None

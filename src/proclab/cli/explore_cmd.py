@@ -23,22 +23,13 @@ from ..explore.executor import Job, ScheduleMismatch
 from ..explore.outcome import BY, Report, explore
 from ..kernel.kernel import KernelConfig, host_rlimits
 from ..kernel.sched.fair import FAIR_CLASSES
-from ..toolchain.compile import CompileError
-from ..toolchain.program import ProgramError, resolve_program
-from .common import err, fail, status
+from .common import err, fail, program_or_fail
 
 
 def load_job(prog: str, args: Optional[List[str]], cflags: str, config: KernelConfig) -> Job:
     """The program as `run` starts it: compiled if it is C, argv[0] the file
     executed, the host's environment, stdin empty (as from /dev/null)."""
-    try:
-        with status("") as tell:
-            binary = resolve_program(prog, cflags.split(), tell or (lambda text: None))
-    except ProgramError as exc:
-        raise fail(str(exc)) from None
-    except CompileError as exc:
-        err.print(exc.diagnostics, markup=False)
-        raise fail(f"{exc.source}: compilation failed") from None
+    binary = program_or_fail(prog, cflags)
     argv0 = str(binary) if prog.endswith(".c") else prog
     env = [f"{k}={v}" for k, v in os.environ.items()]
     return Job(str(binary), [argv0, *(args or [])], env, b"", config)
@@ -127,13 +118,13 @@ def print_report(report: Report, out: Console) -> None:
     table.add_column("#", justify="right")
     table.add_column("stdout")
     table.add_column("status", justify="right")
-    table.add_column("deadlock")
+    table.add_column("deadlock")  # or the budget that ended the run
     table.add_column("runs", justify="right")
     table.add_column("schedule (proclab run --schedule ID)")
     for i, o in enumerate(report.outcomes, 1):
         text = o.stdout.decode("utf-8", "backslashreplace")
-        table.add_row(str(i), escape(repr(text)[1:-1]), str(o.status), "yes" if o.deadlock else "",
-                      str(o.count), escape(o.schedule))
+        ended = "yes" if o.deadlock else "time limit" if o.reason == "timeout" else ""
+        table.add_row(str(i), escape(repr(text)[1:-1]), str(o.status), ended, str(o.count), escape(o.schedule))
     out.print(table)
     for i, o in enumerate(report.outcomes, 1):
         if o.deadlock:
@@ -142,9 +133,6 @@ def print_report(report: Report, out: Console) -> None:
     rate = s.runs / report.seconds if report.seconds > 0 else 0.0
     if s.complete:
         verdict = "complete: every schedule is equivalent to one of these runs"
-    elif s.shared_memory:
-        verdict = ("not complete: tasks share writable memory (threads, MAP_SHARED, shm), and the "
-                   "interleavings of their loads and stores are not explored yet")
     else:
         verdict = "not complete: the search was cut short (--max-runs, --preemption-bound or --random)"
     out.print(f"{len(report.outcomes)} outcomes from {report.runs} runs ({s.blocked} more stopped as "

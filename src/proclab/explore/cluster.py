@@ -63,7 +63,8 @@ def explore_parallel(job: Job, submit: Callable[..., Any], next_done: Callable[[
     else:
         outcomes.add(first)
     handed: dict[int, list[int]] = {}
-    pending: dict[Any, tuple[int, int]] = {}
+    pending: dict[Any, tuple[int, int, int]] = {}   # task -> (state, choice, runs it may make)
+    promised = [0]                                   # runs the pending tasks may still make
 
     def hand_out() -> None:
         for c, node in enumerate(owner.path):
@@ -72,9 +73,10 @@ def explore_parallel(job: Job, submit: Callable[..., Any], next_done: Callable[[
                 if bound is not None and (q != node.linux) > bound:
                     total.pruned = True
                     continue
-                if max_runs is not None and total.runs >= max_runs:
-                    total.pruned = True
-                    continue
+                left = None if max_runs is None else max_runs - total.runs - promised[0]
+                if left is not None and left < 1:
+                    node.done.discard(q)  # not handed out yet: the budget may come back
+                    return
                 earlier = handed.setdefault(c, [])
                 sleep = dict(node.sleep)
                 sleep[node.chosen] = node.taken[node.chosen]
@@ -82,13 +84,15 @@ def explore_parallel(job: Job, submit: Callable[..., Any], next_done: Callable[[
                 earlier.append(q)
                 root = {i: owner.path[i].chosen for i in range(c)}
                 root[c] = q
-                limit = None if max_runs is None else max(1, max_runs - total.runs)
-                pending[submit(search_subtree, job, root, sleep, by, bound, limit)] = (c, q)
+                limit = None if left is None else max(1, left // 2)  # half of what is left: others wait
+                promised[0] += limit or 0
+                pending[submit(search_subtree, job, root, sleep, by, bound, limit)] = (c, q, limit or 0)
 
     hand_out()
     while pending:
         task = next_done(list(pending))
-        c, q = pending.pop(task)
+        c, q, limit = pending.pop(task)
+        promised[0] -= limit
         part, stats, escaped, touches = result_of(task)
         outcomes.merge(part)
         total.runs += stats.runs
@@ -100,7 +104,9 @@ def explore_parallel(job: Job, submit: Callable[..., Any], next_done: Callable[[
             owner.plant_escaped(index, initials)
         on_run(total.runs, len(outcomes.seen))
         hand_out()
-    total.complete = not total.pruned and not total.shared_memory and not first.shared_memory
+    if any(node.backtrack - node.done - node.sleep.keys() - {node.chosen} for node in owner.path):
+        total.pruned = True  # the run budget ran out before these were handed out
+    total.complete = not total.pruned
     return Report(outcomes.sorted(), total, time.perf_counter() - started)
 
 

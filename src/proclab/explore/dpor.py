@@ -104,7 +104,7 @@ class Search:
                     node.backtrack.update(node.enabled)
             next_request = self._backtrack()
             if next_request is None:
-                self.stats.complete = not self.stats.pruned and not self.stats.shared_memory
+                self.stats.complete = not self.stats.pruned
                 return
             request = next_request
 

@@ -35,6 +35,7 @@ from ..kernel.kernel import Kernel, KernelConfig
 from ..kernel.sched.sched import ChoicePoints
 from ..kernel.task import PF_KTHREAD, TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE
 from ..lib import lockdep
+from ..arch.x86_64.pgtable import ACCESS_WRITE, PAGE_SHIFT, _PAGE_WRITE
 from ..mm.mm_struct import VM_SHARED, VM_WRITE
 from ..uapi.unistd import NAMES as SYSCALL_NAMES
 
@@ -131,6 +132,8 @@ class Driver(ChoicePoints):
         self.kernel: Optional[Kernel] = None
         self.mismatch: Optional[str] = None        # the schedule did not fit the program
         self.shared_memory = False                 # some task ran with memory another can write
+        self.granted: dict[int, set[tuple[int, bool]]] = {}  # pages each task may touch without a stop
+        self.access_stop = False                   # the last choice point was before an access
 
     # ---- lockdep's recorder ---------------------------------------------------------
 
@@ -160,6 +163,10 @@ class Driver(ChoicePoints):
     # ---- choice points --------------------------------------------------------------
 
     def syscall_exit(self, rq: Runqueue, t: TaskStruct) -> bool:
+        if self.access_stop:
+            self.access_stop = False  # the access is granted when the task goes on
+        else:
+            self.granted.pop(t.pid, None)
         chosen = self._decide(rq, t)
         if chosen is t:
             return False
@@ -170,6 +177,7 @@ class Driver(ChoicePoints):
         pending, self.pending = self.pending, None
         if pending is not None and pending.on_rq and pending.state == TASK_RUNNING:
             return pending
+        self.granted.pop(rq.curr.pid, None)
         return self._decide(rq, linux)
 
     def _decide(self, rq: Runqueue, linux: TaskStruct) -> TaskStruct:
@@ -194,6 +202,8 @@ class Driver(ChoicePoints):
         task = candidates[tid]
         if not self.shared_memory and task.mm is not None:
             self._check_sharing(task)
+        if self.shared_memory:
+            self._watch_cpus()
         step = Step(tid, linux.pid, tuple(sorted(candidates)), self.carry.pop(tid, {}),
                     bool(task.flags & PF_KTHREAD) or tid == 1)
         step.touches.setdefault(("task", tid), False)
@@ -206,6 +216,46 @@ class Driver(ChoicePoints):
         the interleavings of their loads and stores are not explored."""
         mm = task.mm
         self.shared_memory = mm.users > 1 or any(v.flags & VM_SHARED and v.flags & VM_WRITE for v in mm.vmas())
+
+    # ---- memory that tasks share ---------------------------------------------------------
+
+    def _watch_cpus(self) -> None:
+        """Every step starts with empty TLBs, and each CPU asks `watch`
+        before it caches a page."""
+        assert self.kernel is not None
+        for cpu in self.kernel.cpus:
+            if cpu is not None:
+                cpu.watch = self.watch
+                cpu.flush_tlb()
+
+    def watch(self, vaddr: int, access: int, pte: int) -> Optional[int]:
+        """A load or store of the running task reaches a page: if another
+        task can write that page (threads' memory, MAP_SHARED, shm), its
+        first read and its first write in each stretch of user code are
+        choice points (None: stop before it); once granted, the access is a
+        lock taken on the page. Returns the permissions to cache: a read
+        leaves the page read-only, so that the first write stops again."""
+        assert self.kernel is not None
+        perms = pte & 7
+        t = self.kernel.current()
+        mm = t.mm
+        vma = mm.find_vma(vaddr) if mm is not None else None
+        if vma is None or not vma.flags & VM_WRITE or not (vma.flags & VM_SHARED or mm.users > 1):
+            return perms
+        write = access == ACCESS_WRITE
+        granted = self.granted.setdefault(t.pid, set())
+        page = (vaddr >> PAGE_SHIFT, write)
+        if page not in granted:
+            granted.add(page)
+            self.access_stop = True
+            return None
+        if vma.flags & VM_SHARED:
+            backing = getattr(vma.file, "lock_key", None)
+            key = ("shm", backing, vma.page_offset(vaddr)) if backing is not None else ("frame", pte >> PAGE_SHIFT)
+        else:
+            key = ("mem", t.tgid, vaddr >> PAGE_SHIFT)
+        self.touch(key, write)
+        return perms if write else perms & ~_PAGE_WRITE
 
     def _close(self) -> None:
         """The open step is over: tasks asleep in the sleep set wake up when

@@ -28,10 +28,15 @@ restarted otherwise (with the same absolute timeout).
 mq_notify registers one process per queue (EBUSY for another) to be told
 when a message arrives in an empty queue that no receiver waits on
 (__do_notify): SIGEV_SIGNAL queues sigev_signo with si_code SI_MESGQ, the
-sigev_value and the sender's pid and uid; SIGEV_NONE only takes the
-registration. Either way the registration is used up. It is also removed by
-mq_notify(NULL) from the owner, and when the owner closes any descriptor of
-the queue (mqueue_flush_file).
+sigev_value and the sender's pid and uid; SIGEV_THREAD sends the
+NOTIFY_COOKIE_LEN bytes found at sigev_value when registering, their last
+byte set to NOTIFY_WOKENUP, to the netlink socket whose fd is sigev_signo
+(net/netlink.py; musl's mq_notify runs the user's function in a thread
+that waits for it); SIGEV_NONE only takes the registration. Either way the
+registration is used up. It is also removed by mq_notify(NULL) from the
+owner, and when the owner closes any descriptor of the queue
+(mqueue_flush_file); a SIGEV_THREAD one then sends its cookie with
+NOTIFY_REMOVED (remove_notification).
 
 Who touches what: a queue's state is changed by the mq syscalls of any
 task, by closes of its files (flush, release) and by unlinks in
@@ -41,12 +46,11 @@ that serves the waiter and read by the waiter when it wakes.
 Differences from Linux: there is one IPC namespace; capable(CAP_SYS_RESOURCE)
 is euid 0, as elsewhere in proclab; the notification's self_exec_id check is
 not made (a process that exec'd after registering still gets its signal);
-SIGEV_THREAD needs a netlink socket and no socket family exists
-(net/socket.py), so musl's mq_notify fails in socket() with EAFNOSUPPORT
-and the raw syscall answers ENOTSOCK for any open fd, as Linux does for a
-descriptor that is not a netlink socket. In /dev/mqueue only queues can be
-read, opened and unlinked as Linux does: open(O_CREAT), mkdir, mknod,
-symlink, link and rename there are the overlay's, not mqueue_create's.
+a SIGEV_THREAD cookie is not charged to the socket's receive buffer
+(netlink_attachskb), so registering never waits for room there. In
+/dev/mqueue only queues can be read, opened and unlinked as Linux does:
+open(O_CREAT), mkdir, mknod, symlink, link and rename there are the
+overlay's, not mqueue_create's.
 """
 
 from __future__ import annotations
@@ -72,6 +76,8 @@ from ..kernel.sched.wait import Sleep as Blocking, wait_event
 from ..kernel.signal import siginfo
 from ..kernel.time.timekeeping import REALTIME_AT_BOOT
 from ..kernel.task import TaskStruct
+from ..net.netlink import NetlinkSock, netlink_getsockbyfd, netlink_sendskb
+from .msg import MsgMsg  # struct msg_msg is System V's and POSIX's (m_type: the priority here)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.kernel import Kernel
@@ -83,6 +89,7 @@ DIRENT_SIZE = 20           # what each queue adds to the directory's i_size
 FILENT_SIZE = 80           # a queue's i_size, and the size of its status line buffer
 MQ_PRIO_MAX = 32768
 NOTIFY_COOKIE_LEN = 32
+NOTIFY_WOKENUP, NOTIFY_REMOVED = 1, 2   # the cookie's last byte, when it is sent
 # include/linux/ipc_namespace.h: the sysctls' defaults and bounds
 DFLT_QUEUESMAX = 256
 DFLT_MSG = 10
@@ -109,20 +116,6 @@ MQ_ATTR = struct.Struct("<qqqq32x")
 SIGEVENT = struct.Struct("<Qii")
 SIGEVENT_SIZE = 64
 _PRIO = struct.Struct("<I")
-
-
-class MsgMsg:
-    """struct msg_msg of a POSIX queue: m_type is the priority."""
-
-    __slots__ = ("m_type", "text")
-
-    def __init__(self, m_type: int, text: bytes) -> None:
-        self.m_type = m_type
-        self.text = text
-
-    @property
-    def m_ts(self) -> int:
-        return len(self.text)
 
 
 class ExtWaitQueue:
@@ -156,6 +149,8 @@ class MqueueInodeInfo(PseudoFile):
         self.notify_sigev_notify = SIGEV_NONE
         self.notify_sigev_signo = 0
         self.notify_sigev_value = 0
+        self.notify_sock: Optional[NetlinkSock] = None  # SIGEV_THREAD's socket and cookie
+        self.notify_cookie = b""
         self.ucounts: Optional[int] = None             # the creator's uid, once its bytes are counted
         self.users = 0                                  # open files
         self.evicted = False
@@ -553,6 +548,8 @@ class Mqueue:
                 if task is not None:
                     info_ = siginfo(signo, SI_MESGQ, pid=t.tgid, uid=t.cred.uid, value=info.notify_sigev_value)
                     self.k.signal.send_signal(signo, info_, task, group=True)
+            elif info.notify_sigev_notify == SIGEV_THREAD:
+                self.send_cookie(info, NOTIFY_WOKENUP)
             self.k.pid_ns.put_pid(owner)
             info.notify_owner = None
         info.wait_q.wake_up()
@@ -641,9 +638,21 @@ class Mqueue:
 
     # ---- notification ----------------------------------------------------------------
 
+    @staticmethod
+    def send_cookie(info: MqueueInodeInfo, code: int) -> None:
+        """set_cookie() and netlink_sendskb(): the SIGEV_THREAD registration's
+        cookie, its last byte `code`, to its socket, which the queue lets go."""
+        assert info.notify_sock is not None
+        netlink_sendskb(info.notify_sock, info.notify_cookie[:-1] + bytes((code,)))
+        info.notify_sock = None
+        info.notify_cookie = b""
+
     def remove_notification(self, info: MqueueInodeInfo) -> None:
-        """remove_notification(): the registration goes."""
+        """remove_notification(): the registration goes; a SIGEV_THREAD one
+        sends its cookie with NOTIFY_REMOVED."""
         if info.notify_owner is not None:
+            if info.notify_sigev_notify == SIGEV_THREAD:
+                self.send_cookie(info, NOTIFY_REMOVED)
             self.k.pid_ns.put_pid(info.notify_owner)
         info.notify_owner = None
 
@@ -651,8 +660,13 @@ class Mqueue:
         """mq_notify() and do_mq_notify(): NULL unregisters the caller's
         process if it is the one registered (anyone else: silently nothing);
         otherwise EINVAL for an unknown sigev_notify or an invalid signal,
-        EBUSY while a process is registered."""
+        EBUSY while a process is registered. SIGEV_THREAD first copies the
+        cookie (EFAULT) and finds the netlink socket sigev_signo (EBADF,
+        ENOTSOCK), before the queue descriptor is looked at; when the
+        registration fails the cookie is dropped unsent."""
         notification = None
+        sock: Optional[NetlinkSock] = None
+        cookie = b""
         if u_notification:
             raw = self.k.uaccess.copy_from_user(t, u_notification, SIGEVENT_SIZE)
             if raw is None:
@@ -664,11 +678,13 @@ class Mqueue:
             if notify == SIGEV_SIGNAL and not 0 <= signo <= NSIG:
                 return -E.EINVAL
             if notify == SIGEV_THREAD:
-                # the cookie is read, then sigev_signo must be a netlink
-                # socket: no file is a socket (net/socket.py)
-                if self.k.uaccess.copy_from_user(t, value, NOTIFY_COOKIE_LEN) is None:
+                raw_cookie = self.k.uaccess.copy_from_user(t, value, NOTIFY_COOKIE_LEN)
+                if raw_cookie is None:
                     return -E.EFAULT
-                return -E.EBADF if fdget(t, signo) is None else -E.ENOTSOCK
+                found = netlink_getsockbyfd(t, signo)
+                if isinstance(found, int):
+                    return found
+                sock, cookie = found, raw_cookie
         f = self.fdget_mq(t, mqdes)
         if isinstance(f, int):
             return f
@@ -687,6 +703,9 @@ class Mqueue:
         if notify == SIGEV_SIGNAL:
             info.notify_sigev_signo = signo
             info.notify_sigev_value = value
+        elif notify == SIGEV_THREAD:
+            info.notify_sock = sock
+            info.notify_cookie = cookie
         info.notify_owner = self.k.pid_ns.get_pid(me)
         info.touch(False)
         return 0

@@ -97,7 +97,8 @@ class VmArea:
 
     def split(self, addr: int) -> "VmArea":
         """Cut at `addr`: self keeps [start, addr), the result is [addr, end).
-        Only for a VMA not in a tree yet (MmStruct.split_vma cuts linked ones)."""
+        The cut alone: MmStruct.split_vma also keeps the tree and the
+        counters right and links the result."""
         tail = VmArea(addr, self.end, self.flags, self.file,
                       self.page_offset(addr) if self.file is not None else 0, self.name, self.vm_file)
         self.end = addr

@@ -2,13 +2,14 @@
    them: adjacent compatible mappings merged) pass the limit; a split that
    would make one VMA more fails at the limit (mprotect, munmap of a hole),
    a merge or a cut at an edge does not. The limit is set low through
-   /proc/sys/vm/max_map_count and the old value is put back at the end
-   (this also runs as root on the host). */
+   /proc/sys/vm/max_map_count and the old value is put back at the end, by
+   the parent of the process that tests (this also runs as root on the host). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define LIMIT 1000
@@ -51,18 +52,9 @@ static int vmas(void) {
 
 static const char *err(int r) { return r == 0 ? "ok" : strerror(errno); }
 
-int main(void) {
-    char old[64];
-    if (read_file("/proc/sys/vm/max_map_count") < 0) return 1;
-    snprintf(old, sizeof old, "%s", buf);
-    printf("bad values: %d %d\n", write_file("/proc/sys/vm/max_map_count", "-1"),
-           write_file("/proc/sys/vm/max_map_count", "many"));
-    char text[16];
-    snprintf(text, sizeof text, "%d\n", LIMIT);
-    if (write_file("/proc/sys/vm/max_map_count", text)) return 1;
-    read_file("/proc/sys/vm/max_map_count");
-    printf("max_map_count now %s", buf);
-
+/* What happens at the limit; run in a child, so that the parent puts the
+   old limit back whatever becomes of it. */
+static void at_the_limit(void) {
     /* Merging: pages of the same rights mapped one by one make one VMA. */
     int before = vmas();
     char *merged = 0;
@@ -102,7 +94,30 @@ int main(void) {
         p = mmap(0, PG, PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         printf("mmap again: %s, VMAs %d\n", p == MAP_FAILED ? strerror(errno) : "ok", vmas());
     }
+}
 
+int main(void) {
+    char old[64];
+    if (read_file("/proc/sys/vm/max_map_count") < 0) return 1;
+    snprintf(old, sizeof old, "%s", buf);
+    printf("bad values: %d %d\n", write_file("/proc/sys/vm/max_map_count", "-1"),
+           write_file("/proc/sys/vm/max_map_count", "many"));
+    char text[16];
+    snprintf(text, sizeof text, "%d\n", LIMIT);
+    if (write_file("/proc/sys/vm/max_map_count", text)) return 1;
+    read_file("/proc/sys/vm/max_map_count");
+    printf("max_map_count now %s", buf);
+
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        at_the_limit();
+        fflush(stdout);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("child: %s\n", status == 0 ? "done" : "died");
     if (write_file("/proc/sys/vm/max_map_count", old)) return 1;
     read_file("/proc/sys/vm/max_map_count");
     printf("restored: %s", strcmp(buf, old) ? "no\n" : "yes\n");

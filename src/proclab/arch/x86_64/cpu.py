@@ -94,6 +94,9 @@ X86_TRAP_PF = 14  # page fault
 X86_TRAP_MF = 16
 X86_TRAP_AC = 17
 X86_TRAP_XF = 19
+# Not a CPU vector: the explorer stopped the CPU before an access to memory
+# that another task can write (a choice point, see `watch`).
+TRAP_WATCHED = -1
 
 # Hook callbacks are registered with the C library directly: the binding's own
 # wrappers cost about 0.5 us per call, and syscalls and TLB fills are the hot
@@ -207,6 +210,9 @@ class Cpu:
         self.live: Optional[Context] = None  # whose registers the CPU holds
         self.trap: Optional[Trap] = None
         self._fill_fault: Optional[Trap] = None  # the last fill that failed (maybe a probe)
+        # Set by explore/ (None otherwise): for a TLB fill of (vaddr, access,
+        # pte), the permissions to cache, or None to stop before the access.
+        self.watch: Optional[Callable[[int, int, int], Optional[int]]] = None
         self._stop: Optional[Stop] = None
         self._in_syscall = False
         # Port I/O at CPL 3: registers just before the in/out, while the rest of
@@ -719,6 +725,13 @@ class Cpu:
                 self._fill_fault = Trap(X86_TRAP_PF, self._rip(), vaddr, access, present)
                 return False
         perms = pte & 7
+        watch = self.watch
+        if watch is not None and access != ACCESS_FETCH:
+            allowed = watch(vaddr, access, pte)
+            if allowed is None:
+                self._fill_fault = Trap(TRAP_WATCHED, self._rip(), vaddr, access, True)
+                return False
+            perms = allowed
         if perms & 4:
             self.code_frames.add(pte >> PAGE_SHIFT)
         result = _TlbEntry.from_address(entry)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
 
 from .context import FS_BASE, RAX, RIP, RSP, Context
-from .cpu import Stop
+from .cpu import TRAP_WATCHED, Stop
 from ...uapi import errno as E
 from ...uapi import signal as S
 from ...uapi.unistd import NR
@@ -324,7 +324,10 @@ class Entry:
                 t.syscall_nr = -1
                 trap = k.cpu_of(t).trap
                 assert trap is not None
-                k.traps.do_trap(t, trap)
+                if trap.vector == TRAP_WATCHED:
+                    self.step_point(t)  # explore: another task may run before this access
+                else:
+                    k.traps.do_trap(t, trap)
 
     def enter_user(self, rq: Runqueue, t: TaskStruct) -> Stop:
         """Run user code until the kernel is needed or the CPU's tick is due

@@ -151,10 +151,12 @@ def syscall_entries(k: Kernel) -> list[tuple[str, Handler, str]]:
         ("fsync", sys_fsync, "i"),
         ("fdatasync", sys_fsync, "i"),
         ("sync", sys_sync, ""),
-        # sockets: no address family is registered (net/socket.py)
+        # sockets: only AF_NETLINK is registered (net/socket.py, net/netlink.py)
         ("socket", k.socket.sys_socket, "iii"),
         ("socketpair", k.socket.sys_socketpair, "iiip"),
-        *((name, k.socket.sockfd_lookup, "i") for name in ON_SOCKET_FD),
+        ("recvfrom", k.socket.sys_recvfrom, "ippupp"),
+        ("recvmsg", k.socket.sys_recvmsg, "ipu"),
+        *((name, k.socket.sock_no_op, "i") for name in ON_SOCKET_FD),
         ("getxattr", xa.sys_getxattr, "pppp"),
         ("lgetxattr", xa.sys_lgetxattr, "pppp"),
         ("fgetxattr", xa.sys_fgetxattr, "ippp"),
