@@ -11,7 +11,6 @@ fuzz/run.py runs ranges of seeds and classifies each run.
 from __future__ import annotations
 
 import random
-import struct
 import subprocess
 import sys
 import tempfile

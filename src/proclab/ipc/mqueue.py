@@ -554,6 +554,15 @@ class Mqueue:
             info.notify_owner = None
         info.wait_q.wake_up()
 
+    def _fdget_for(self, t: TaskStruct, mqdes: int, write: bool) -> Union[MqueueFile, int]:
+        """The queue `mqdes` opened for sending (`write`) or receiving, with
+        its lock taken (info->lock, for lockdep); EBADF without that access."""
+        f = self.fdget_mq(t, mqdes)
+        if isinstance(f, int):
+            return f
+        lock_acquire(f.inode.lock_key)
+        return f if (f.writable() if write else f.readable()) else -E.EBADF
+
     def do_mq_timedsend(self, t: TaskStruct, mqdes: int, u_msg_ptr: int, msg_len: int, msg_prio: int,
                         deadline: Optional[int]) -> Blocking:
         """do_mq_timedsend(): EINVAL for a priority of MQ_PRIO_MAX or more,
@@ -561,13 +570,10 @@ class Mqueue:
         queue waits for room (EAGAIN with O_NONBLOCK)."""
         if msg_prio >= MQ_PRIO_MAX:
             return -E.EINVAL
-        f = self.fdget_mq(t, mqdes)
+        f = self._fdget_for(t, mqdes, write=True)
         if isinstance(f, int):
             return f
         info = f.info
-        lock_acquire(f.inode.lock_key)  # info->lock
-        if not f.writable():
-            return -E.EBADF
         if msg_len > info.mq_msgsize:
             return -E.EMSGSIZE
         text = self.k.uaccess.copy_from_user(t, u_msg_ptr, msg_len) if msg_len else b""
@@ -600,13 +606,10 @@ class Mqueue:
         buffer smaller than mq_msgsize; an empty queue waits for a message
         (EAGAIN with O_NONBLOCK). The message's length, its priority stored
         at `u_msg_prio` if given; EFAULT loses the message, as in Linux."""
-        f = self.fdget_mq(t, mqdes)
+        f = self._fdget_for(t, mqdes, write=False)
         if isinstance(f, int):
             return f
         info = f.info
-        lock_acquire(f.inode.lock_key)  # info->lock
-        if not f.readable():
-            return -E.EBADF
         if msg_len < info.mq_msgsize:
             return -E.EMSGSIZE
         if info.mq_curmsgs == 0:

@@ -13,7 +13,7 @@ the others answer EOPNOTSUPP (net/netlink.py says which Linux has)."""
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from ..arch.x86_64.pgtable import TASK_SIZE
 from ..fs.file import fd_limit, fdget
@@ -76,15 +76,21 @@ class Socket:
         inode = Inode(self.sb, S_IFSOCK | 0o777, creds.fsuid, creds.fsgid)
         return netlink_create(inode, type_, protocol, flags)
 
-    def sys_socket(self, t: TaskStruct, family: int, type_: int, protocol: int) -> int:
-        """__sys_socket(): EINVAL for flags other than SOCK_CLOEXEC and
-        SOCK_NONBLOCK; the socket, then its fd (sock_map_fd: EMFILE)."""
+    def _create(self, t: TaskStruct, family: int, type_: int, protocol: int) -> Any:
+        """The checks socket() and socketpair() share: EINVAL for flags other
+        than SOCK_CLOEXEC and SOCK_NONBLOCK in `type_`; the socket or -errno."""
         flags = type_ & ~SOCK_TYPE_MASK
         if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
             return -E.EINVAL
-        sock = self.sock_create(t, family, type_ & SOCK_TYPE_MASK, protocol, flags)
+        return self.sock_create(t, family, type_ & SOCK_TYPE_MASK, protocol, flags)
+
+    def sys_socket(self, t: TaskStruct, family: int, type_: int, protocol: int) -> int:
+        """__sys_socket(): EINVAL for flags other than SOCK_CLOEXEC and
+        SOCK_NONBLOCK; the socket, then its fd (sock_map_fd: EMFILE)."""
+        sock = self._create(t, family, type_, protocol)
         if isinstance(sock, int):
             return sock
+        flags = type_ & ~SOCK_TYPE_MASK
         fd = t.files.alloc_fd(sock, cloexec=bool(flags & SOCK_CLOEXEC), limit=fd_limit(t))
         if fd < 0:
             sock.put()
@@ -93,10 +99,7 @@ class Socket:
     def sys_socketpair(self, t: TaskStruct, family: int, type_: int, protocol: int, sv: int) -> int:
         """__sys_socketpair(): the checks of socket(); a netlink socket has
         no socketpair operation (sock_no_socketpair: EOPNOTSUPP)."""
-        flags = type_ & ~SOCK_TYPE_MASK
-        if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
-            return -E.EINVAL
-        sock = self.sock_create(t, family, type_ & SOCK_TYPE_MASK, protocol, flags)
+        sock = self._create(t, family, type_, protocol)
         if isinstance(sock, int):
             return sock
         sock.put()
