@@ -251,3 +251,12 @@ def test_threads_sharing_a_counter_give_1_and_2() -> None:
     assert report.stats.shared_memory
     for outcome in report.outcomes:
         assert execute(j, Request(forced=parse_schedule(outcome.schedule))).stdout == outcome.stdout
+
+
+def test_a_run_with_too_many_steps_is_stopped_with_a_reason() -> None:
+    bomb = HERE.parent / "never_ending" / "fork_bomb.c"
+    binary = str(compile_c(bomb))
+    j = Job(binary, [binary], config=KernelConfig(memory=256 << 20, max_time=10), max_steps=300)
+    report = explore(j, max_runs=3)
+    assert {(o.status, o.reason) for o in report.outcomes} == {(124, "timeout")}
+    assert "more than 300 steps" in report.outcomes[0].message

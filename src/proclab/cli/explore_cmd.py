@@ -41,6 +41,7 @@ def explore_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout instead of a table."),
     max_runs: int = typer.Option(100000, "--max-runs", help="Stop after this many runs."),
     max_time: float = typer.Option(10.0, "--max-time", help="Virtual seconds each run may take."),
+    max_steps: int = typer.Option(5000, "--max-steps", help="Steps (choice points) each run may take."),
     bound: Optional[int] = typer.Option(None, "--preemption-bound", help="At most this many choices "
                                         "other than Linux's in a run (a bounded search)."),
     by: Optional[str] = typer.Option(None, "--by", help="What makes outcomes differ: stdout, status, or "
@@ -58,11 +59,13 @@ def explore_cmd(
 ) -> None:
     """Run PROG under every schedule that can make a difference and print its distinct outcomes."""
     problem = _problem(max_runs, max_time, bound, by, random_runs, seed, cpus, sched, jobs,
-                       ray is not None or jobs > 1)
+                       ray is not None or jobs > 1) or (f"--max-steps {max_steps}: must be 1 or more"
+                                                         if max_steps < 1 else None)
     if problem:
         raise fail(problem)
     config = KernelConfig(max_time=max_time, max_cpu=max_time, rlimits=host_rlimits(), sched=sched)
     job = load_job(prog, args, cflags, config)
+    job.max_steps = max_steps
     progress = _Progress()
     try:
         with progress:
@@ -129,6 +132,8 @@ def print_report(report: Report, out: Console) -> None:
     for i, o in enumerate(report.outcomes, 1):
         if o.deadlock:
             out.print(f"outcome {i} deadlocks: " + "; ".join(o.waits), markup=False)
+        elif o.reason == "timeout":
+            out.print(f"outcome {i} was stopped: {o.message}", markup=False)
     s = report.stats
     rate = s.runs / report.seconds if report.seconds > 0 else 0.0
     if s.complete:

@@ -120,8 +120,9 @@ class Driver(ChoicePoints):
 
     steps = True
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, max_steps: int = 0) -> None:
         self.request = request
+        self.max_steps = max_steps                 # 0: no limit (a replay)
         self.trace: list[Step] = []
         self.open: Optional[Step] = None
         self.open_task: Optional[TaskStruct] = None
@@ -188,6 +189,9 @@ class Driver(ChoicePoints):
             return linux
         index = len(self.trace)
         assert self.kernel is not None
+        if self.max_steps and index == self.max_steps:
+            self.kernel.halt("timeout", f"a run took more than {index} steps (raise it with --max-steps N)")
+            return linux
         try:
             tid = choose(self.request, index, tuple(sorted(candidates)), linux.pid, self.sleep)
         except ScheduleMismatch as exc:
@@ -308,11 +312,12 @@ class Job:
     env: list[str] = field(default_factory=list)
     stdin: bytes = b""
     config: KernelConfig = field(default_factory=KernelConfig)
+    max_steps: int = 5000    # a run with more steps stops (its races cost steps squared)
 
 
 def execute(job: Job, request: Request) -> Trace:
     """Run `job` once under `request` on a fresh machine (in this process)."""
-    driver = Driver(request)
+    driver = Driver(request, job.max_steps)
     console = BufferConsole(job.stdin)
     lockdep.recorder = driver
     try:
