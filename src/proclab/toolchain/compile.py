@@ -103,6 +103,18 @@ def cached_binary(source: Path, cflags: Sequence[str] = DEFAULT_CFLAGS) -> Path:
     return cache_dir() / digest.hexdigest()[:24] / source.stem
 
 
+def _with_zig_cache(env: Optional[dict]) -> dict:
+    """`env` (the caller's environment by default) with the zig global cache
+    named: zig finds it from $HOME and refuses to compile without one
+    ("AppDataDirUnavailable"), while the password database still knows the
+    user's home. The directory is zig's own default, so nothing is rebuilt."""
+    env = dict(os.environ if env is None else env)
+    if "ZIG_GLOBAL_CACHE_DIR" not in env:
+        base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        env["ZIG_GLOBAL_CACHE_DIR"] = os.path.join(base, "zig")
+    return env
+
+
 def compile_c(source: Path, cflags: Sequence[str] = DEFAULT_CFLAGS, env: Optional[dict] = None,
               status: Optional[Callable[[str], object]] = None) -> Path:
     """The static executable built from `source` (from the cache when it is
@@ -117,7 +129,8 @@ def compile_c(source: Path, cflags: Sequence[str] = DEFAULT_CFLAGS, env: Optiona
     tmp = output.with_name(output.name + f".tmp{os.getpid()}")
     depfile = output.with_name(output.name + f".d{os.getpid()}")
     try:
-        proc = subprocess.run(compile_command(source, tmp, cflags, depfile), capture_output=True, text=True, env=env)
+        proc = subprocess.run(compile_command(source, tmp, cflags, depfile), capture_output=True, text=True,
+                              env=_with_zig_cache(env))
         if proc.returncode != 0 or not tmp.exists():
             raise CompileError(source, (proc.stderr or proc.stdout).strip())
         headers = _own_headers(depfile, source)
