@@ -253,6 +253,18 @@ def test_threads_sharing_a_counter_give_1_and_2() -> None:
         assert execute(j, Request(forced=parse_schedule(outcome.schedule))).stdout == outcome.stdout
 
 
+def test_syscalls_copying_to_and_from_shared_memory_are_dependent() -> None:
+    """kernel_copies.c: read() into a MAP_SHARED byte in the child, write()
+    of it in the parent. Only the kernel touches the page (uaccess reports
+    it to lockdep), and nothing else orders the two calls: 0 and 1."""
+    j = job("kernel_copies")
+    report = explore(j)
+    assert stdouts(report) == {b"0", b"1"}
+    assert report.stats.complete
+    for outcome in report.outcomes:
+        assert execute(j, Request(forced=parse_schedule(outcome.schedule))).stdout == outcome.stdout
+
+
 def test_a_run_with_too_many_steps_is_stopped_with_a_reason() -> None:
     bomb = HERE.parent / "never_ending" / "fork_bomb.c"
     binary = str(compile_c(bomb))

@@ -140,8 +140,9 @@ def print_report(report: Report, out: Console) -> None:
         verdict = "complete: every schedule is equivalent to one of these runs"
     else:
         verdict = "not complete: the search was cut short (--max-runs, --preemption-bound or --random)"
-    out.print(f"{len(report.outcomes)} outcomes from {report.runs} runs ({s.blocked} more stopped as "
-              f"redundant), {report.seconds:.1f} s, {rate:.0f} schedules/s; {verdict}", markup=False)
+    n = len(report.outcomes)
+    out.print(f"{n} outcome{'s' if n != 1 else ''} from {report.runs} run{'s' if report.runs != 1 else ''} "
+              f"({s.blocked} more stopped as redundant), {report.seconds:.1f} s, {rate:.0f} schedules/s; {verdict}", markup=False)
 
 
 class _Progress:

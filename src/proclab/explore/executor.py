@@ -36,7 +36,7 @@ from ..kernel.sched.sched import ChoicePoints
 from ..kernel.task import PF_KTHREAD, TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE
 from ..lib import lockdep
 from ..arch.x86_64.pgtable import ACCESS_WRITE, PAGE_SHIFT, _PAGE_WRITE
-from ..mm.mm_struct import VM_SHARED, VM_WRITE
+from ..mm.mm_struct import VM_SHARED, VM_WRITE, MmStruct
 from ..uapi.unistd import NAMES as SYSCALL_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -242,9 +242,8 @@ class Driver(ChoicePoints):
         assert self.kernel is not None
         perms = pte & 7
         t = self.kernel.current()
-        mm = t.mm
-        vma = mm.find_vma(vaddr) if mm is not None else None
-        if vma is None or not vma.flags & VM_WRITE or not (vma.flags & VM_SHARED or mm.users > 1):
+        key = self._shared_page(t.mm, vaddr, pte)
+        if key is None:
             return perms
         write = access == ACCESS_WRITE
         granted = self.granted.setdefault(t.pid, set())
@@ -253,13 +252,28 @@ class Driver(ChoicePoints):
             granted.add(page)
             self.access_stop = True
             return None
-        if vma.flags & VM_SHARED:
-            backing = getattr(vma.file, "lock_key", None)
-            key = ("shm", backing, vma.page_offset(vaddr)) if backing is not None else ("frame", pte >> PAGE_SHIFT)
-        else:
-            key = ("mem", t.tgid, vaddr >> PAGE_SHIFT)
         self.touch(key, write)
         return perms if write else perms & ~_PAGE_WRITE
+
+    def user_access(self, mm: MmStruct, vaddr: int, pte: int, write: bool) -> None:
+        """The kernel copies from or to user memory (lockdep.might_fault):
+        a shared page is touched by the step, with no stop of its own (a
+        syscall is one step)."""
+        key = self._shared_page(mm, vaddr, pte)
+        if key is not None:
+            self.touch(key, write)
+
+    @staticmethod
+    def _shared_page(mm: Optional[MmStruct], vaddr: int, pte: int) -> Optional[Hashable]:
+        """The lock key of the page at `vaddr` when another task can write it
+        (threads of one mm, MAP_SHARED, System V shm); None for private memory."""
+        vma = mm.find_vma(vaddr) if mm is not None else None
+        if vma is None or not vma.flags & VM_WRITE or not (vma.flags & VM_SHARED or mm.users > 1):
+            return None
+        if vma.flags & VM_SHARED:
+            backing = getattr(vma.file, "lock_key", None)
+            return ("shm", backing, vma.page_offset(vaddr)) if backing is not None else ("frame", pte >> PAGE_SHIFT)
+        return ("mem", mm.lock_key, vaddr >> PAGE_SHIFT)
 
     def _close(self) -> None:
         """The open step is over: tasks asleep in the sleep set wake up when

@@ -24,7 +24,7 @@ every layer report their accesses.
 
 from __future__ import annotations
 
-from typing import Hashable, Optional, Protocol
+from typing import Any, Hashable, Optional, Protocol
 
 
 class Recorder(Protocol):
@@ -33,6 +33,8 @@ class Recorder(Protocol):
     def touch(self, key: Hashable, write: bool) -> None: ...
 
     def new_key(self) -> Hashable: ...
+
+    def user_access(self, mm: Any, vaddr: int, pte: int, write: bool) -> None: ...
 
 
 # Set by explore's executor around one run, cleared after it; read by every
@@ -54,3 +56,15 @@ def new_key() -> Optional[Hashable]:
     own history. None when nothing records."""
     r = recorder
     return None if r is None else r.new_key()
+
+
+def might_fault(mm: Any, vaddr: int, pte: int, write: bool) -> None:
+    """The kernel reads (or writes) the user page at `vaddr`, mapped by
+    `pte`, on behalf of the current step (copy_from_user and friends; Linux
+    annotates them with might_fault()). Memory another task can write makes
+    the access a lock on that page, as the same load or store from user code
+    would be; the recorder decides which pages are shared. Callers check
+    `recorder` first, so an unexplored run pays one global lookup."""
+    r = recorder
+    if r is not None:
+        r.user_access(mm, vaddr, pte, write)

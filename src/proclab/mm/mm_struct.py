@@ -26,6 +26,7 @@ from typing import Any, Iterator, Optional
 
 from ..arch.x86_64.pgtable import PAGE_SHIFT, STACK_TOP, TASK_SIZE
 from .physmem import PhysMem
+from ..lib.lockdep import new_key
 
 # vm_flags (include/linux/mm.h)
 VM_READ = 0x1
@@ -408,6 +409,7 @@ class MmStruct:
         self.total_pages = 0               # total_vm
         self.data_pages = 0                # data_vm
         self.users = 1                     # mm_users: tasks using this mm
+        self.lock_key = new_key()          # names this address space to explore (lib/lockdep)
         self.cpus: list[Any] = []          # mm_cpumask: CPUs this mm is live on
         self.start_code = self.end_code = 0
         self.start_data = self.end_data = 0

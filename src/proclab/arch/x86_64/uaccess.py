@@ -5,6 +5,9 @@ Kernel accesses fault exactly like user ones: a write into a copy-on-write page
 (wait4 storing a status on a stack shared with a child, say) breaks the sharing,
 and the fault is accounted to the task through the same `do_user_addr_fault` the
 CPU uses. A bad address gives None/False, which syscalls return as -EFAULT.
+While explore records, every page reached is reported to lockdep (might_fault),
+so that a syscall reading or writing memory another task shares depends on
+that task's loads and stores.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import struct
 from typing import TYPE_CHECKING, Callable, Optional
 
 from .pgtable import ACCESS_NEEDS, ACCESS_READ, ACCESS_WRITE, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
+from ...lib import lockdep
 from ...uapi import errno as E
 from ...kernel.time.timekeeping import timespec64_to_ns
 
@@ -39,9 +43,11 @@ class UserAccess:
 
     def _pte(self, task: TaskStruct, mm: MmStruct, addr: int, access: int) -> Optional[int]:
         pte = mm.pgtable.get(addr >> PAGE_SHIFT)
-        if pte is not None and pte & ACCESS_NEEDS[access]:
-            return pte
-        return self._fault(task, mm, addr, access, True)
+        if pte is None or not pte & ACCESS_NEEDS[access]:
+            pte = self._fault(task, mm, addr, access, True)
+        if pte is not None and lockdep.recorder is not None:
+            lockdep.might_fault(mm, addr, pte, access == ACCESS_WRITE)
+        return pte
 
     def copy_from_user(self, task: TaskStruct, addr: int, size: int, mm: Optional[MmStruct] = None) -> Optional[bytes]:
         mm = mm or task.mm
@@ -108,7 +114,7 @@ class UserAccess:
         off = addr & (PAGE_SIZE - 1)
         if mm is not None and off <= PAGE_SIZE - fmt.size:
             pte = mm.pgtable.get(addr >> PAGE_SHIFT)
-            if pte is not None and pte & _NEEDS_READ:
+            if pte is not None and pte & _NEEDS_READ and lockdep.recorder is None:
                 return fmt.unpack_from(mm.phys.mem, ((pte >> PAGE_SHIFT) << PAGE_SHIFT) + off)[0]
         data = self.copy_from_user(task, addr, fmt.size)
         return None if data is None else fmt.unpack(data)[0]
@@ -119,7 +125,7 @@ class UserAccess:
         off = addr & (PAGE_SIZE - 1)
         if mm is not None and off <= PAGE_SIZE - fmt.size:
             pte = mm.pgtable.get(addr >> PAGE_SHIFT)
-            if pte is not None and pte & _NEEDS_WRITE:
+            if pte is not None and pte & _NEEDS_WRITE and lockdep.recorder is None:
                 mm.phys.write_value(pte >> PAGE_SHIFT, off, fmt, value)
                 return True
         return self.copy_to_user(task, addr, fmt.pack(value))
