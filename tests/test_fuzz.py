@@ -20,8 +20,9 @@ sys.path.insert(0, str(FUZZ))
 import elf_mutate  # noqa: E402
 import run as fuzz_run  # noqa: E402
 
-# 75: select's timeout sum past LONG_MAX; 540: mmap of a /proc file; the rest, a spread.
-SYSCALL_SEEDS = [75, 540, 1, 2, 3, 1000, 1001, 5000, 9001, 123456]
+# 75: select's timeout sum past LONG_MAX; 540: mmap of a /proc file; 2677: SS_AUTODISARM (bit 31) in
+# sigaltstack; 5307: a negative file time in stat; 3446: the OOM killer choosing init; the rest, a spread.
+SYSCALL_SEEDS = [75, 540, 2677, 5307, 3446, 1, 2, 3, 1000, 1001, 5000, 9001, 123456]
 # 42, 78: e_phoff beyond any file; 288: a PT_INTERP name with a NUL inside.
 ELF_SEEDS = [42, 78, 288, *range(2000, 2021)]
 CALLS = 300

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..kernel.kernel import Kernel
     from ..kernel.task import TaskStruct
 
-_STAT = struct.Struct("<QQQIIIIQqqqQQQQQQ24x")   # struct stat (x86-64), 144 bytes
+_STAT = struct.Struct("<QQQIIIIQqqqqQqQqQ24x")   # struct stat (x86-64), 144 bytes; times are signed
 _STATX_HEAD = struct.Struct("<IIQIIIHHQQQQ")       # up to stx_attributes_mask, 64 bytes
 _STATX_TIME = struct.Struct("<qIi")                # struct statx_timestamp
 _STATX_DEVS = struct.Struct("<IIIIQ")             # rdev, dev (major, minor), mnt_id

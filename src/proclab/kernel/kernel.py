@@ -591,9 +591,25 @@ class Kernel:
             self.tp.task_rename(t, old, t.comm)
 
     def oom(self, t: TaskStruct) -> None:
-        """Out of frames: the faulting process is killed (a simple OOM killer)."""
-        self.warn_once(("oom", t.pid), f"out of memory: killed process {t.pid} ({t.comm})")
-        self.signal.send_signal(S.SIGKILL, {"signo": S.SIGKILL, "code": S.SI_KERNEL}, t, group=True, force=True)
+        """out_of_memory(): out of frames while `t` faulted. A simple OOM
+        killer: the faulting process dies, unless it is one Linux never
+        kills (init, a kernel thread; oom_unkillable_task), when the process
+        with the most pages present does (select_bad_process). With nobody
+        left to kill, Linux panics."""
+        victim = t if self._oom_killable(t) else max(
+            (p for p in self.for_each_process() if self._oom_killable(p)),
+            key=lambda p: len(p.mm.pgtable), default=None)
+        if victim is None:
+            self.panic("System is deadlocked on memory: out of memory and no killable processes")
+            return
+        self.warn_once(("oom", victim.pid), f"out of memory: killed process {victim.pid} ({victim.comm})")
+        self.signal.send_signal(S.SIGKILL, {"signo": S.SIGKILL, "code": S.SI_KERNEL}, victim, group=True,
+                                force=True)
+
+    @staticmethod
+    def _oom_killable(p: TaskStruct) -> bool:
+        return p.mm is not None and not p.flags & PF_KTHREAD and not p.signal.flags & SIGNAL_UNKILLABLE \
+            and not p.exit_state
 
     # ---- messages -----------------------------------------------------------------------------
 

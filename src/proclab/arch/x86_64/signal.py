@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # cr2, fpstate, 8 reserved words.
 _SIGCONTEXT = struct.Struct("<18Q4HQQQQQ8Q")
 _FPSTATE_FIELD = 18 + 4 + 4  # after the registers, the segments, err/trapno/oldmask/cr2
-_UC_HEAD = struct.Struct("<QQQi4xQ")      # uc_flags, uc_link, ss_sp, ss_flags, ss_size
+_UC_HEAD = struct.Struct("<QQQI4xQ")      # uc_flags, uc_link, ss_sp, ss_flags (SS_AUTODISARM is bit 31), ss_size
 UCONTEXT_SIZE = _UC_HEAD.size + _SIGCONTEXT.size + 8
 SIGINFO_SIZE = 128
 RT_SIGFRAME_SIZE = 8 + UCONTEXT_SIZE + SIGINFO_SIZE
@@ -106,7 +106,7 @@ class SigFrames:
     def sys_sigaltstack(self, t: TaskStruct, uss: int, uoss: int) -> int:
         uacc = self.k.uaccess
         sp = self._user_sp(t)
-        old = struct.pack("<Qi4xQ", t.sas_ss_sp, self.sas_flags(t, sp), t.sas_ss_size)
+        old = struct.pack("<QI4xQ", t.sas_ss_sp, self.sas_flags(t, sp), t.sas_ss_size)
         new = None
         if uss:
             raw = uacc.copy_from_user(t, uss, 24)
