@@ -35,7 +35,11 @@ from proclab.toolchain.compile import compile_c
 HERE = Path(__file__).resolve().parent
 FUZZER = HERE / "syscall_fuzz.c"
 WALL = 60.0                      # s of wall time after which a run counts as hung
-BUDGET = ["--max-time", "30", "--max-cpu", "5"]  # virtual limits: an endless program ends with one line
+# Virtual limits, so that an endless program ends with one line: well inside WALL even for the
+# slowest loop to emulate (`1: jmp 1b`, one instruction per translation block, takes ~55 s of
+# wall time per virtual CPU second: ~5.5 ns per block against INSN_PS = 97 ps charged). A
+# syscall-fuzzer run uses ~10 ms of CPU.
+BUDGET = ["--max-time", "30", "--max-cpu", "0.5"]
 OUTSIDE = Path("/tmp/proclab-fuzz-outside")   # a host path the syscall fuzzer tries to create
 FAILURE_MARKS = {"Traceback (most recent call last)": "traceback", "internal error": "internal error",
                  "kernel oops": "kernel oops", "kernel panic": "kernel panic"}

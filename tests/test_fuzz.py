@@ -23,8 +23,9 @@ import run as fuzz_run  # noqa: E402
 # 75: select's timeout sum past LONG_MAX; 540: mmap of a /proc file; 2677: SS_AUTODISARM (bit 31) in
 # sigaltstack; 5307: a negative file time in stat; 3446: the OOM killer choosing init; the rest, a spread.
 SYSCALL_SEEDS = [75, 540, 2677, 5307, 3446, 1, 2, 3, 1000, 1001, 5000, 9001, 123456]
-# 42, 78: e_phoff beyond any file; 288: a PT_INTERP name with a NUL inside.
-ELF_SEEDS = [42, 78, 288, *range(2000, 2021)]
+# 42, 78: e_phoff beyond any file; 288: a PT_INTERP name with a NUL inside; 991, 2904: endless loops
+# (2904 four instructions long), 1440: a fork bomb, each ended by the CPU budget inside the wall limit.
+ELF_SEEDS = [42, 78, 288, 991, 1440, 2904, *range(2000, 2021)]
 CALLS = 300
 JOBS = min(2, os.cpu_count() or 1)
 

@@ -4,6 +4,8 @@ whatever stdin is."""
 
 from __future__ import annotations
 
+import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +68,27 @@ def test_waiting_for_urgent_data_on_a_pipe_with_data_sleeps_until_the_alarm(call
         proc.stdin.close()
         proc.kill()
         proc.wait()
+
+
+UNTIL_INTERRUPTED = Path(__file__).resolve().parent / "never_ending" / "until_interrupted.c"
+
+
+@pytest.mark.parametrize("mode", ["spin", "read"])
+def test_ctrl_c_stops_the_machine_with_output_and_summary_kept(mode: str, tmp_path: Path) -> None:
+    """SIGINT to proclab (the terminal's Ctrl-C) stops the machine between
+    two turns, or ends its wait in the host for stdin: the program's output
+    so far, the summary and the trace are whole, and proclab exits 130 as a
+    shell reports a command interrupted."""
+    proc = subprocess.Popen(proclab_cmd("--summary", "--trace", "run.json", str(UNTIL_INTERRUPTED), mode),
+                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"   # it runs (and, for "read", waits on the open pipe)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=HANG)
+    assert proc.returncode == 130, err.decode()
+    assert b"proclab: stopped: interrupted (Ctrl-C) at virtual time" in err
+    assert b"process tree" in err and b"until_interrupt" in err  # (comm: 15 characters)
+    assert b"internal error" not in err and b"Traceback" not in err
+    assert json.loads((tmp_path / "run.json").read_text())["traceEvents"]
+    assert b"ready" not in out   # (read once above; nothing is written twice)

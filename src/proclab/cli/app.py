@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
 import traceback
 from typing import List, Optional
@@ -18,6 +19,7 @@ from typing import List, Optional
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer exports neither
 
+from ..fs.console import WaitInterrupted
 from ..kernel.init import Command
 from ..kernel.kernel import MAX_CPUS, Kernel, KernelConfig, host_rlimits
 from ..kernel.sched.fair import FAIR_CLASSES
@@ -127,6 +129,9 @@ def run(
         argv0 = path
     command = Command(os.fsencode(path), [os.fsencode(argv0)] + [os.fsencode(a) for a in args or []],
                       [k + b"=" + v for k, v in os.environb.items()])
+    # Ctrl-C stops the machine between two turns, with the output, trace and
+    # summary kept; a second one interrupts proclab itself.
+    previous = signal.signal(signal.SIGINT, _interrupt(kernel))
     try:
         with progress:
             kernel.boot(command)
@@ -136,6 +141,7 @@ def run(
             traceback.print_exc()
         raise fail(f"internal error: {type(exc).__name__}: {exc} (set PROCLAB_DEBUG=1 for a traceback)", EXIT_INTERNAL)
     finally:
+        signal.signal(signal.SIGINT, previous)
         lockdep.recorder = None
         sys.stdout.flush()
     if driver is not None and driver.mismatch is not None:
@@ -147,7 +153,7 @@ def run(
             kernel.vfs.keep(keep)
         except OSError as exc:
             raise fail(f"--keep {keep}: {exc.strerror}") from None
-    if result.reason in ("timeout", "deadlock"):
+    if result.reason in ("timeout", "deadlock", "interrupted"):
         err.print(f"proclab: stopped: {result.message}", markup=False)
     elif result.reason == "panic":
         err.print(f"proclab: kernel panic: {result.message}", markup=False)
@@ -164,6 +170,18 @@ def run(
     if kernel.oopses:
         raise typer.Exit(EXIT_INTERNAL)  # the kernel hit a bug (each oops was reported)
     raise typer.Exit(result.exit_code())
+
+
+def _interrupt(kernel: Kernel):
+    """The SIGINT handler of a run: the first asks the kernel to stop (and
+    ends a wait for input in the host), and puts back Python's own, so that
+    a second Ctrl-C is obeyed at once."""
+    def handler(_signo: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        kernel.interrupt()
+        if getattr(kernel.console, "waiting", False):
+            raise WaitInterrupted
+    return handler
 
 
 def _option_problem(cpus: int, memory: int, pid_max: int, sched: str, max_time: float, max_cpu: float,

@@ -70,17 +70,31 @@ class ConsoleDevice:
         return None
 
 
+class WaitInterrupted(Exception):
+    """Raised by a signal handler of proclab's (Ctrl-C) to end a host wait
+    for input, which Python would otherwise resume (PEP 475)."""
+
+
 class HostConsole(ConsoleDevice):
     """proclab's own file descriptors 0, 1 and 2."""
 
     def __init__(self, fds: tuple[int, int, int] = (0, 1, 2)) -> None:
         super().__init__()
         self.fds = fds
+        # True while proclab waits in the host for input (written here only;
+        # read by the SIGINT handler, which may then raise WaitInterrupted).
+        self.waiting = False
 
     def read(self, count: int) -> bytes:
+        """Input as the host's read() gives it; an interrupted wait reads as
+        end of file (the machine is stopping)."""
         try:
-            return os.read(self.fds[STDIN], count)
-        except OSError:
+            self.waiting = True
+            data = os.read(self.fds[STDIN], count)
+            self.waiting = False
+            return data
+        except (OSError, WaitInterrupted):  # (the handler raises once: it puts back Python's own)
+            self.waiting = False
             return b""
 
     def poll_input(self, timeout: Optional[float]) -> int:
@@ -89,9 +103,15 @@ class HostConsole(ConsoleDevice):
         poller = select.poll()
         poller.register(self.fds[STDIN], POLLIN | POLLRDNORM | POLLPRI)
         try:
+            self.waiting = True
             events = poller.poll(None if timeout is None else min(math.ceil(timeout * 1000), _POLL_MAX_MS))
+            self.waiting = False
         except OSError:
+            self.waiting = False
             return POLLHUP
+        except WaitInterrupted:
+            self.waiting = False
+            return 0
         mask = events[0][1] if events else 0
         return POLLHUP if mask & POLLNVAL else mask & (POLLIN | POLLRDNORM | POLLPRI | POLLERR | POLLHUP)
 

@@ -121,7 +121,7 @@ MAX_CPUS = 64  # --cpus: one cpumask word
 class RunResult:
     """How a run ended."""
 
-    reason: str                   # "poweroff", "timeout", "deadlock", "panic"
+    reason: str                   # "poweroff", "timeout", "deadlock", "panic", "interrupted"
     message: str = ""
     status: Optional[int] = None  # wait status of the command init started
     pid: int = 0                  # its pid
@@ -130,6 +130,8 @@ class RunResult:
         """What a shell would report for the command ($?)."""
         if self.reason in ("timeout", "deadlock"):
             return 124
+        if self.reason == "interrupted":
+            return 128 + 2            # as a shell reports a command killed by SIGINT
         if self.reason == "panic" or self.status is None:
             return 125
         if self.status & 0x7F:
@@ -203,6 +205,7 @@ class Kernel:
         self.loaded_mm: list[Optional[MmStruct]] = []
         # machine state
         self.halted = False
+        self.interrupted = False      # set by interrupt() (a signal handler), read by check_budget
         self.halting = False
         self.result: Optional[RunResult] = None
         self.oopses = 0               # kernel bugs that killed a task (traps.oops)
@@ -464,10 +467,20 @@ class Kernel:
     def _running_ns(self) -> int:
         return 0 if self._step_start is None else self.clock.now - self._step_start
 
+    def interrupt(self) -> None:
+        """The user asked the run to stop (Ctrl-C). Safe from a signal
+        handler, which may run in the middle of any kernel code: it only sets
+        a flag, and the machine halts at the end of the current turn
+        (check_budget), so that every kernel operation completes and the
+        output, trace and summary are whole."""
+        self.interrupted = True
+
     def check_budget(self) -> None:
         cfg = self.config
         now = self.clock.now
-        if now > cfg.max_time * NSEC_PER_SEC:
+        if self.interrupted:
+            self.halt("interrupted", f"interrupted (Ctrl-C) at virtual time {now / NSEC_PER_SEC:.3f} s")
+        elif now > cfg.max_time * NSEC_PER_SEC:
             self.halt("timeout", f"the programs ran past the virtual time limit of {cfg.max_time:g} s "
                       "(raise it with --max-time SECONDS)")
         elif self.busy_ns() > cfg.max_cpu * NSEC_PER_SEC:
