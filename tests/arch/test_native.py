@@ -1,7 +1,9 @@
 """The native instruction counter (arch/x86_64/native.c) counts exactly what
 Unicorn's count= counts: the same events at the same virtual times, with
 preemption by ticks, page faults inside blocks, traps, port I/O and threads
-on two CPUs. Counts and traces only: nothing here is timed."""
+on two CPUs; with it, the native TLB fill (refills in C, faults in Python)
+gives what the Python fill gives. Counts and traces only: nothing here is
+timed."""
 
 from __future__ import annotations
 
@@ -35,6 +37,11 @@ def _events(name: str, monkeypatch: pytest.MonkeyPatch, use_native: bool, cpus: 
         binary = compile_c(TICKS) if name == "native_ticks" else program(name)
         sim = run_sim(binary, config=KernelConfig(memory=256 << 20, cpus=cpus), probes=probes)
     assert (sim.kernel.cpus[0]._st is not None) == use_native
+    fills = getattr(sim.kernel.cpus[0], "_fill_state", None)
+    assert (fills is not None) == (use_native and native.load().pl_has_python() == 1)
+    if fills is not None:
+        # refills of present PTEs are answered in C, faults by the kernel's Python
+        assert fills.fast > 0 and fills.slowed > 0
     return log, sim.stdout, sim.kernel.clock.now, sim.kernel.entry.insns
 
 

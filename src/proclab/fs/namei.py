@@ -152,6 +152,7 @@ class Walker:
         self.links_left -= 1
         if self.links_left < 0:
             return -E.ELOOP
+        link.touch_atime()  # following a link reads it
         body = link.get_link()
         if isinstance(body, int):
             return body

@@ -1,5 +1,6 @@
 """Reading and writing (fs/read_write.c): read, write, readv, writev,
-pread64, pwrite64, lseek, copy_file_range.
+pread64, pwrite64, preadv, pwritev, preadv2, pwritev2, lseek,
+copy_file_range.
 
 Blocking lives here, not in the files: when a file says -EAGAIN, a blocking
 fd sleeps interruptibly on the file's wait queue and tries again (SEMANTICS
@@ -24,6 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_RW_COUNT = 0x7FFFF000
 IOV_MAX = 1024
+# preadv2/pwritev2 flags (include/uapi/linux/fs.h)
+RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND, RWF_NOAPPEND = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
+RWF_SUPPORTED = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND | RWF_NOAPPEND
 
 
 class ReadWrite:
@@ -42,12 +46,14 @@ class ReadWrite:
         if inode is not None:
             lock_acquire(inode.lock_key, write or not inode.is_reg())
 
-    def _do_read(self, t: TaskStruct, f: File, count: int) -> Generator[None, None, Union[bytes, int]]:
-        """Read up to `count` bytes, sleeping while the file has nothing yet."""
+    def _do_read(self, t: TaskStruct, f: File, count: int,
+                 nowait: bool = False) -> Generator[None, None, Union[bytes, int]]:
+        """Read up to `count` bytes, sleeping while the file has nothing yet
+        (unless O_NONBLOCK or `nowait`, RWF_NOWAIT)."""
         while True:
             self.lock_file(f, write=False)
             data = f.read(count)
-            if not isinstance(data, int) or data != -E.EAGAIN or f.flags & O_NONBLOCK:
+            if not isinstance(data, int) or data != -E.EAGAIN or f.flags & O_NONBLOCK or nowait:
                 return data
             queue = f.read_queue()
             if queue is None:
@@ -69,7 +75,7 @@ class ReadWrite:
             return -E.EFAULT
         return len(data)
 
-    def sys_readv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int) -> Blocking:
+    def sys_readv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, nowait: bool = False) -> Blocking:
         f = fdget_raw(t, fd)
         if f is None or not f.readable():
             return -E.EBADF
@@ -79,9 +85,14 @@ class ReadWrite:
         total = sum(n for _, n in vecs)
         if total == 0:
             return 0
-        data = yield from self._do_read(t, f, min(total, MAX_RW_COUNT))
+        data = yield from self._do_read(t, f, min(total, MAX_RW_COUNT), nowait)
         if isinstance(data, int):
             return data
+        return self._scatter(t, vecs, data)
+
+    def _scatter(self, t: TaskStruct, vecs: list[tuple[int, int]], data: bytes) -> int:
+        """Copy what was read into the buffers in order: len(data), or
+        -EFAULT."""
         pos = 0
         for base, n in vecs:
             chunk = data[pos:pos + n]
@@ -91,6 +102,17 @@ class ReadWrite:
             if pos >= len(data):
                 break
         return len(data)
+
+    def _gather(self, t: TaskStruct, vecs: list[tuple[int, int]]) -> Optional[bytes]:
+        """The bytes of the buffers in order, or None (-EFAULT)."""
+        parts = []
+        for base, n in vecs:
+            if n:
+                chunk = self.k.uaccess.copy_from_user(t, base, n)
+                if chunk is None:
+                    return None
+                parts.append(chunk)
+        return b"".join(parts)
 
     def _do_write(self, t: TaskStruct, f: File, data: bytes) -> Blocking:
         """Write all of `data` (a blocking fd waits for room; a signal after a
@@ -133,14 +155,9 @@ class ReadWrite:
         vecs = self._iovec(t, iov, iovcnt)
         if isinstance(vecs, int):
             return vecs
-        parts = []
-        for base, n in vecs:
-            if n:
-                chunk = self.k.uaccess.copy_from_user(t, base, n)
-                if chunk is None:
-                    return -E.EFAULT
-                parts.append(chunk)
-        data = b"".join(parts)
+        data = self._gather(t, vecs)
+        if data is None:
+            return -E.EFAULT
         if not data:
             return 0
         return (yield from self._do_write(t, f, data))
@@ -183,6 +200,79 @@ class ReadWrite:
         if data is None:
             return -E.EFAULT
         return f.pwrite(pos, data)
+
+    def sys_preadv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int) -> int:
+        """preadv(): readv at an offset (on 64-bit, pos_l holds all of it;
+        pos_h is shifted out as pos_from_hilo() does), the file's own offset
+        unchanged."""
+        return self._preadv(t, fd, iov, iovcnt, pos_l)
+
+    def _preadv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos: int) -> int:
+        """do_preadv(): EINVAL for a negative offset before the fd is looked
+        at; ESPIPE for a file without pread (pipes, sockets, ttys)."""
+        if pos < 0:
+            return -E.EINVAL
+        f = fdget_raw(t, fd)
+        if f is None:
+            return -E.EBADF
+        if type(f).pread is File.pread:  # no FMODE_PREAD
+            return -E.ESPIPE
+        if not f.readable():
+            return -E.EBADF
+        vecs = self._iovec(t, iov, iovcnt)
+        if isinstance(vecs, int):
+            return vecs
+        data = f.pread(pos, min(sum(n for _, n in vecs), MAX_RW_COUNT))
+        if isinstance(data, int):
+            return data
+        return self._scatter(t, vecs, data)
+
+    def sys_pwritev(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int) -> int:
+        """pwritev(): writev at an offset (pos_l as in preadv)."""
+        return self._pwritev(t, fd, iov, iovcnt, pos_l, append=False)
+
+    def _pwritev(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos: int, append: bool) -> int:
+        if pos < 0:
+            return -E.EINVAL
+        f = fdget_raw(t, fd)
+        if f is None:
+            return -E.EBADF
+        if type(f).pwrite is File.pwrite:  # no FMODE_PWRITE
+            return -E.ESPIPE
+        if not f.writable():
+            return -E.EBADF
+        vecs = self._iovec(t, iov, iovcnt)
+        if isinstance(vecs, int):
+            return vecs
+        data = self._gather(t, vecs)
+        if data is None:
+            return -E.EFAULT
+        if not data:
+            return 0
+        if append:
+            pos = f.inode.size
+        return f.pwrite(pos, data)
+
+    def sys_preadv2(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int,
+                    flags: int) -> Blocking:
+        """preadv2(): preadv with RWF_* flags; offset -1 reads at the file's
+        own offset, as readv (RWF_NOWAIT: -EAGAIN instead of sleeping).
+        Unknown flags: EOPNOTSUPP (kiocb_set_rw_flags)."""
+        if flags & ~RWF_SUPPORTED:
+            return -E.EOPNOTSUPP
+        if pos_l == -1:
+            return (yield from self.sys_readv(t, fd, iov, iovcnt, nowait=bool(flags & RWF_NOWAIT)))
+        return self._preadv(t, fd, iov, iovcnt, pos_l)
+
+    def sys_pwritev2(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos_l: int, pos_h: int,
+                     flags: int) -> Blocking:
+        """pwritev2(): pwritev with RWF_* flags; offset -1 writes at the
+        file's own offset, as writev; RWF_APPEND writes at the end."""
+        if flags & ~RWF_SUPPORTED:
+            return -E.EOPNOTSUPP
+        if pos_l == -1:
+            return (yield from self.sys_writev(t, fd, iov, iovcnt))
+        return self._pwritev(t, fd, iov, iovcnt, pos_l, append=bool(flags & RWF_APPEND))
 
     def sys_copy_file_range(self, t: TaskStruct, fd_in: int, off_in: int, fd_out: int, off_out: int,
                             length: int, flags: int) -> int:

@@ -43,6 +43,7 @@ class ReadDir:
                 break
             index += 1
             out += _DIRENT_HEAD.pack(entry.ino, index, reclen, entry.type) + name.ljust(reclen - _DIRENT_HEAD.size, b"\0")
+        f.inode.touch_atime()  # iterate_dir(): file_accessed(), also at the end
         if out and not self.k.uaccess.copy_to_user(t, dirent, bytes(out)):
             return -E.EFAULT
         f.pos = index

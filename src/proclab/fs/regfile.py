@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional, Union
 from ..uapi import errno as E
 from ..uapi.stat import DT_DIR, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, dtype
 from .dir import Directory
-from .file import O_APPEND, File, ReadResult
+from .file import O_APPEND, O_NOATIME, File, ReadResult
 from .inode import Inode
 from .memfs import MAX_FILE_SIZE, MemFile
 
@@ -40,6 +40,10 @@ class RegularFile(File):
         return n
 
     def pread(self, pos: int, count: int) -> ReadResult:
+        """filemap_read(): the bytes at `pos`; reading (even at the end,
+        not 0 bytes) is an access: file_accessed(), unless O_NOATIME."""
+        if count and not self.flags & O_NOATIME:
+            self.inode.touch_atime()
         return self.inode.read(pos, count)
 
     def pwrite(self, pos: int, data: bytes) -> int:

@@ -112,5 +112,6 @@ class Stat:
             return found
         if not found.inode.is_lnk():
             return -E.EINVAL
+        found.inode.touch_atime()  # do_readlinkat(), before vfs_readlink()
         data = found.inode.target[:size]  # type: ignore[attr-defined]
         return len(data) if self.k.uaccess.copy_to_user(t, buf, data) else -E.EFAULT

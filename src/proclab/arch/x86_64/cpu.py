@@ -257,9 +257,13 @@ class Cpu:
             self._sys_state = sys_state
             self._hook(UC_HOOK_INSN, ctypes.cast(lib.pl_syscall, ctypes.c_void_p).value, X.UC_X86_INS_SYSCALL,
                        data=ctypes.addressof(sys_state))
+            # and pl_tlb_fill answers the fills of present PTEs without a ctypes callback
+            self._fill_state = native.PlFill(slow=self._tlb_fill, cpu=id(self))
+            self._hook(UC_HOOK_TLB_FILL, ctypes.cast(lib.pl_tlb_fill, ctypes.c_void_p).value,
+                       data=ctypes.addressof(self._fill_state))
         else:
             self._hook(UC_HOOK_INSN, _CB_SYSCALL(self._hook_syscall), X.UC_X86_INS_SYSCALL)
-        self._hook(UC_HOOK_TLB_FILL, _CB_TLB_FILL(self._tlb_fill))
+            self._hook(UC_HOOK_TLB_FILL, _CB_TLB_FILL(self._tlb_fill))
         self._hook(UC_HOOK_INTR, _CB_INTR(self._hook_intr))
         self._hook(UC_HOOK_INSN_INVALID, _CB_INVALID(self._hook_invalid))
         self._hook(UC_HOOK_INSN, _CB_IN(self._hook_in), X.UC_X86_INS_IN)

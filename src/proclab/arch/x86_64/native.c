@@ -17,6 +17,7 @@
    needed: the engine is an opaque pointer and the few entry points are
    handed over as function pointers. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef void uc_engine;
@@ -235,6 +236,113 @@ void pl_syscall(uc_engine *uc, void *data) {
     if (PyErr_Occurred())  /* a failure of this glue itself: say so, go on */
         PyErr_WriteUnraisable(((struct pl_sys *)data)->entry);
     PyGILState_Release(g);
+}
+
+/* The TLB fill hook (UC_HOOK_TLB_FILL), in front of Cpu._tlb_fill: the
+   common fill, a present PTE of the live page table with the rights the
+   access needs, is answered here (a dict lookup, the frame added to
+   `code_frames` when executable); everything else (a page fault for the
+   kernel, a frozen block after in/out, explore's watched pages) goes to the
+   Python method, which is the reference. The fork+exit+wait cycle makes ~13
+   fills, each a ctypes callback before. */
+typedef struct {
+    uint64_t paddr;
+    uint32_t perms;
+} uc_tlb_entry;
+
+struct pl_fill {
+    PyObject *slow;   /* the Cpu's _tlb_fill; both kept alive by the Cpu */
+    PyObject *cpu;    /* the Cpu (a borrowed reference: the Cpu owns this struct) */
+    uint64_t fast;    /* fills answered here */
+    uint64_t slowed;  /* fills handed to `slow` */
+};
+
+static PyObject *s_pgtable, *s_watch, *s_code_frames;
+
+static int intern_fill_names(void) {
+    if (s_code_frames)
+        return 0;
+    s_pgtable = PyUnicode_InternFromString("pgtable");
+    s_watch = PyUnicode_InternFromString("watch");
+    s_code_frames = PyUnicode_InternFromString("code_frames");
+    return s_code_frames ? 0 : -1;
+}
+
+/* 1: filled; 0: the Python method decides; -1: an error of this glue */
+static int fill_fast(PyObject *cpu, uint64_t vaddr, int access, uc_tlb_entry *e) {
+    uint64_t need = access == 16 ? 1 : access == 17 ? 2 : access == 18 ? 4 : 0;
+    if (need == 0 || intern_names() < 0 || intern_fill_names() < 0)
+        return 0;
+    int r = attr_is_none(cpu, s_io_snapshot);
+    if (r != 1)
+        return r;
+    r = attr_is_none(cpu, s_watch);
+    if (r != 1)
+        return r;
+    PyObject *table = PyObject_GetAttr(cpu, s_pgtable);
+    if (table == NULL)
+        return -1;
+    if (!PyDict_CheckExact(table)) {
+        Py_DECREF(table);
+        return 0;
+    }
+    PyObject *key = PyLong_FromUnsignedLongLong(vaddr >> 12);
+    if (key == NULL) {
+        Py_DECREF(table);
+        return -1;
+    }
+    PyObject *found = PyDict_GetItemWithError(table, key);  /* borrowed */
+    Py_DECREF(key);
+    if (found == NULL) {
+        Py_DECREF(table);
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    uint64_t pte = PyLong_AsUnsignedLongLongMask(found);
+    Py_DECREF(table);
+    if (PyErr_Occurred())
+        return -1;
+    if (!(pte & need))
+        return 0;
+    uint32_t perms = (uint32_t)(pte & 7);
+    if (perms & 4) {
+        PyObject *frames = PyObject_GetAttr(cpu, s_code_frames);
+        if (frames == NULL)
+            return -1;
+        PyObject *pfn = PyLong_FromUnsignedLongLong(pte >> 12);
+        int added = pfn == NULL ? -1 : PySet_Add(frames, pfn);
+        Py_XDECREF(pfn);
+        Py_DECREF(frames);
+        if (added < 0)
+            return -1;
+    }
+    e->paddr = (pte >> 12) << 12;
+    e->perms = perms;
+    return 1;
+}
+
+bool pl_tlb_fill(uc_engine *uc, uint64_t vaddr, int access, uc_tlb_entry *e, void *data) {
+    struct pl_fill *f = data;
+    PyGILState_STATE g = PyGILState_Ensure();
+    int r = fill_fast(f->cpu, vaddr, access, e);
+    if (r < 0) {  /* a failure of this glue itself: say so, let Python decide */
+        PyErr_WriteUnraisable(f->slow);
+        r = 0;
+    }
+    bool ok = true;
+    if (r == 1) {
+        f->fast++;
+    } else {
+        f->slowed++;
+        PyObject *res = PyObject_CallFunction(f->slow, "KKiKO", (unsigned long long)(uintptr_t)uc,
+                                              (unsigned long long)vaddr, access,
+                                              (unsigned long long)(uintptr_t)e, Py_None);
+        ok = res != NULL && PyObject_IsTrue(res) == 1;
+        if (res == NULL)
+            PyErr_WriteUnraisable(f->slow);
+        Py_XDECREF(res);
+    }
+    PyGILState_Release(g);
+    return ok;
 }
 
 int pl_has_python(void) { return 1; }

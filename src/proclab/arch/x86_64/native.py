@@ -121,6 +121,17 @@ class PlSys(ctypes.Structure):
     )
 
 
+class PlFill(ctypes.Structure):
+    """struct pl_fill of native.c: the TLB fill's fast path and its fallback."""
+
+    _fields_ = (
+        ("slow", ctypes.py_object),
+        ("cpu", ctypes.c_void_p),
+        ("fast", ctypes.c_uint64),
+        ("slowed", ctypes.c_uint64),
+    )
+
+
 def new_state(lib: ctypes.CDLL) -> tuple[PlState, object]:
     """A zeroed pl_state (with its cache) and the buffer that holds it."""
     buf = ctypes.create_string_buffer(int(lib.pl_state_size()))
