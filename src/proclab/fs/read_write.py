@@ -207,21 +207,29 @@ class ReadWrite:
         unchanged."""
         return self._preadv(t, fd, iov, iovcnt, pos_l)
 
-    def _preadv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos: int) -> int:
-        """do_preadv(): EINVAL for a negative offset before the fd is looked
-        at; ESPIPE for a file without pread (pipes, sockets, ttys)."""
+    def _positional(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos: int,
+                    write: bool) -> Union[tuple[File, list[tuple[int, int]]], int]:
+        """do_preadv()/do_pwritev() up to the transfer: EINVAL for a negative
+        offset before the fd is looked at, EBADF, ESPIPE for a file without
+        positional I/O (pipes, sockets, ttys) before the open mode is
+        checked, then the iovec. The file and its buffers, or -errno."""
         if pos < 0:
             return -E.EINVAL
         f = fdget_raw(t, fd)
         if f is None:
             return -E.EBADF
-        if type(f).pread is File.pread:  # no FMODE_PREAD
-            return -E.ESPIPE
-        if not f.readable():
+        if (type(f).pwrite is File.pwrite) if write else (type(f).pread is File.pread):
+            return -E.ESPIPE  # no FMODE_PWRITE / FMODE_PREAD
+        if not (f.writable() if write else f.readable()):
             return -E.EBADF
         vecs = self._iovec(t, iov, iovcnt)
-        if isinstance(vecs, int):
-            return vecs
+        return vecs if isinstance(vecs, int) else (f, vecs)
+
+    def _preadv(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos: int) -> int:
+        found = self._positional(t, fd, iov, iovcnt, pos, write=False)
+        if isinstance(found, int):
+            return found
+        f, vecs = found
         data = f.pread(pos, min(sum(n for _, n in vecs), MAX_RW_COUNT))
         if isinstance(data, int):
             return data
@@ -232,18 +240,10 @@ class ReadWrite:
         return self._pwritev(t, fd, iov, iovcnt, pos_l, append=False)
 
     def _pwritev(self, t: TaskStruct, fd: int, iov: int, iovcnt: int, pos: int, append: bool) -> int:
-        if pos < 0:
-            return -E.EINVAL
-        f = fdget_raw(t, fd)
-        if f is None:
-            return -E.EBADF
-        if type(f).pwrite is File.pwrite:  # no FMODE_PWRITE
-            return -E.ESPIPE
-        if not f.writable():
-            return -E.EBADF
-        vecs = self._iovec(t, iov, iovcnt)
-        if isinstance(vecs, int):
-            return vecs
+        found = self._positional(t, fd, iov, iovcnt, pos, write=True)
+        if isinstance(found, int):
+            return found
+        f, vecs = found
         data = self._gather(t, vecs)
         if data is None:
             return -E.EFAULT

@@ -166,16 +166,20 @@ struct pl_sys {
     uint64_t calls;
 };
 
-static PyObject *s_io_snapshot, *s_in_syscall, *s_live, *s_stop_on_error;
+/* the Cpu attributes the hooks read (the TLB fill's last three) */
+static PyObject *s_io_snapshot, *s_in_syscall, *s_live, *s_stop_on_error, *s_pgtable, *s_watch, *s_code_frames;
 
 static int intern_names(void) {
-    if (s_stop_on_error)
+    if (s_code_frames)
         return 0;
     s_io_snapshot = PyUnicode_InternFromString("_io_snapshot");
     s_in_syscall = PyUnicode_InternFromString("_in_syscall");
     s_live = PyUnicode_InternFromString("live");
     s_stop_on_error = PyUnicode_InternFromString("_stop_on_error");
-    return s_stop_on_error ? 0 : -1;
+    s_pgtable = PyUnicode_InternFromString("pgtable");
+    s_watch = PyUnicode_InternFromString("watch");
+    s_code_frames = PyUnicode_InternFromString("code_frames");
+    return s_code_frames ? 0 : -1;
 }
 
 /* getattr(cpu, name) is None; -1 on error */
@@ -257,21 +261,10 @@ struct pl_fill {
     uint64_t slowed;  /* fills handed to `slow` */
 };
 
-static PyObject *s_pgtable, *s_watch, *s_code_frames;
-
-static int intern_fill_names(void) {
-    if (s_code_frames)
-        return 0;
-    s_pgtable = PyUnicode_InternFromString("pgtable");
-    s_watch = PyUnicode_InternFromString("watch");
-    s_code_frames = PyUnicode_InternFromString("code_frames");
-    return s_code_frames ? 0 : -1;
-}
-
 /* 1: filled; 0: the Python method decides; -1: an error of this glue */
 static int fill_fast(PyObject *cpu, uint64_t vaddr, int access, uc_tlb_entry *e) {
     uint64_t need = access == 16 ? 1 : access == 17 ? 2 : access == 18 ? 4 : 0;
-    if (need == 0 || intern_names() < 0 || intern_fill_names() < 0)
+    if (need == 0 || intern_names() < 0)
         return 0;
     int r = attr_is_none(cpu, s_io_snapshot);
     if (r != 1)
