@@ -107,6 +107,55 @@ def test_dev_mqueue_shows_reads_and_unlinks_queues() -> None:
     assert_nothing_left(k)
 
 
+def test_creating_in_dev_mqueue_makes_queues_and_nothing_else() -> None:
+    """mqueue_create(): open(O_CREAT) or mknod of a regular file there is a
+    new queue with the default attributes (10 x 8192), mode minus umask; the
+    directory has no other way to make a name: EPERM for mkdir, symlink,
+    a FIFO's mknod, link and rename."""
+    seen: dict[str, object] = {}
+    S_IFREG, S_IFIFO = 0o100000, 0o10000
+
+    def prog(u):
+        yield u.sys("umask", 0o022)
+        fd = yield u.sys("open", u.put(b"/dev/mqueue/made\0"), O_CREAT | O_EXCL | O_RDWR, 0o666)
+        seen["sends through the open fd"] = yield u.sys("mq_timedsend", fd, u.put(b"hi"), 2, 3, 0)
+        seen["attributes"] = (yield from getattr_(u, fd))[1:4]
+        q = yield mq_open(u, b"made", O_RDONLY)
+        buf, prio = u.alloc(8192), u.alloc(4)
+        seen["mq_open finds it"] = (yield u.sys("mq_timedreceive", q, buf, 8192, prio, 0)), u.read(buf, 2)
+        st = u.alloc(144)
+        yield u.sys("stat", u.put(b"/dev/mqueue/made\0"), st)
+        seen["mode"] = oct(struct.unpack_from("<I", u.read(st, 144), 24)[0])
+        seen["O_EXCL again"] = yield u.sys("open", u.put(b"/dev/mqueue/made\0"), O_CREAT | O_EXCL | O_RDWR, 0o600)
+        seen["mknod S_IFREG"] = yield u.sys("mknod", u.put(b"/dev/mqueue/node\0"), S_IFREG | 0o600, 0)
+        seen["mknod made a queue"] = (yield mq_open(u, b"node", O_RDONLY)) >= 0
+        seen["mknod S_IFIFO"] = yield u.sys("mknod", u.put(b"/dev/mqueue/fifo\0"), S_IFIFO | 0o600, 0)
+        seen["mkdir"] = yield u.sys("mkdir", u.put(b"/dev/mqueue/d\0"), 0o755)
+        seen["symlink"] = yield u.sys("symlink", u.put(b"made\0"), u.put(b"/dev/mqueue/l\0"))
+        seen["link"] = yield u.sys("link", u.put(b"/dev/mqueue/made\0"), u.put(b"/dev/mqueue/l\0"))
+        seen["rename"] = yield u.sys("rename", u.put(b"/dev/mqueue/made\0"), u.put(b"/dev/mqueue/r\0"))
+        for name in (b"made", b"node"):
+            yield u.sys("unlink", u.put(b"/dev/mqueue/" + name + b"\0"))
+        yield u.sys("exit_group", 0)
+
+    k = run_scripted(prog)
+    assert seen == {
+        "sends through the open fd": 0,
+        "attributes": (10, 8192, 1),
+        "mq_open finds it": (2, b"hi"),
+        "mode": "0o100644",
+        "O_EXCL again": -E.EEXIST,
+        "mknod S_IFREG": 0,
+        "mknod made a queue": True,
+        "mknod S_IFIFO": -E.EPERM,
+        "mkdir": -E.EPERM,
+        "symlink": -E.EPERM,
+        "link": -E.EPERM,
+        "rename": -E.EPERM,
+    }
+    assert_nothing_left(k)
+
+
 def test_sysctls_are_read_written_and_enforced() -> None:
     seen: dict[str, object] = {}
     base = b"/proc/sys/fs/mqueue/"

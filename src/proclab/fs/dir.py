@@ -14,7 +14,7 @@ Only fs/vfs.py changes a directory's contents; the path walk only looks up.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from ..uapi.stat import S_IFDIR
 from ..lib.lockdep import lock_acquire
@@ -26,6 +26,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Directory(Inode):
     writable = True   # names may be created and removed here (not in /proc)
+    # inode_operations of a filesystem with its own: `create_op(name, perm)`
+    # makes the file for open(O_CREAT)/mknod (i_op->create: the new inode or
+    # -errno); without mkdir, symlink, mknod, link and rename methods
+    # (`other_creates` False) those fail with EPERM, as in vfs_mkdir() & co.
+    create_op: Optional[Callable[[str, int], Union[Inode, int]]] = None
+    other_creates = True
 
     def __init__(
         self,

@@ -127,12 +127,20 @@ class Vfs:
         err = self.may_create(d, creds)
         if err:
             return err
+        if d.create_op is not None:
+            return d.create_op(name, perm)
         f = MemFile(self.sb, self.phys, perm, creds.fsuid, self._new_gid(d, creds))
         d.add(name, f)
         return f
 
+    def may_create_other(self, d: Directory, creds: FsIds) -> int:
+        """may_create(), then EPERM where the directory's filesystem has no
+        method for this kind of name (vfs_mkdir(), vfs_symlink(), vfs_mknod(),
+        vfs_link() without i_op->mkdir, ->symlink, ->mknod, ->link)."""
+        return self.may_create(d, creds) or (0 if d.other_creates else -E.EPERM)
+
     def mkdir(self, d: Directory, name: str, perm: int, creds: FsIds) -> Result:
-        err = self.may_create(d, creds)
+        err = self.may_create_other(d, creds)
         if err:
             return err
         new = Directory(self.sb, perm, creds.fsuid, self._new_gid(d, creds))
@@ -140,7 +148,7 @@ class Vfs:
         return new
 
     def symlink(self, d: Directory, name: str, target: bytes, creds: FsIds) -> Result:
-        err = self.may_create(d, creds)
+        err = self.may_create_other(d, creds)
         if err:
             return err
         link = Symlink(self.sb, target, creds.fsuid, self._new_gid(d, creds))
@@ -154,7 +162,7 @@ class Vfs:
         opens through the driver of the /dev node of its number (none:
         ENXIO), a block device never opens (no disks: ENXIO), nor does a
         socket node (no_open: ENXIO)."""
-        err = self.may_create(d, creds)
+        err = self.may_create_other(d, creds)
         if err:
             return err
         kind = mode & S_IFMT
@@ -177,7 +185,7 @@ class Vfs:
         file cannot gain a name). Not for a file of another filesystem (a
         pipe's, /proc's: EXDEV), nor for one that has lost its last name
         (ENOENT: reached through /proc/PID/fd, it stays nameless)."""
-        err = self.may_create(d, creds)
+        err = self.may_create_other(d, creds)
         if err:
             return err
         if inode.sb is not d.sb:
@@ -283,6 +291,8 @@ class Vfs:
         err = self.may_delete(od, old, creds) or self.may_create(nd, creds)
         if err:
             return err
+        if not od.other_creates or not nd.other_creates:
+            return -E.EPERM  # no i_op->rename
         if isinstance(old, Directory) and self._is_ancestor(old, nd):
             return -E.EINVAL  # a directory cannot move into itself
         if flags & RENAME_EXCHANGE:

@@ -48,9 +48,9 @@ is euid 0, as elsewhere in proclab; the notification's self_exec_id check is
 not made (a process that exec'd after registering still gets its signal);
 a SIGEV_THREAD cookie is not charged to the socket's receive buffer
 (netlink_attachskb), so registering never waits for room there. In
-/dev/mqueue only queues can be read, opened and unlinked as Linux does:
-open(O_CREAT), mkdir, mknod, symlink, link and rename there are the
-overlay's, not mqueue_create's.
+/dev/mqueue, open(O_CREAT) and mknod of a regular file make a queue with
+the default attributes (mqueue_create); mkdir, other mknods, symlink, link
+and rename there fail with EPERM, as the directory has no method for them.
 """
 
 from __future__ import annotations
@@ -197,7 +197,10 @@ class MqueueInodeInfo(PseudoFile):
 
 class MqueueDir(Directory):
     """The root of the mqueue filesystem (/dev/mqueue): sticky and open to
-    all (S_ISVTX | 0777); its i_size grows by DIRENT_SIZE per queue."""
+    all (S_ISVTX | 0777); its i_size grows by DIRENT_SIZE per queue. Its
+    only ways to make a name are create (a queue) and mq_open."""
+
+    other_creates = False
 
     def __init__(self, sb: SuperBlock) -> None:
         super().__init__(sb, S_ISVTX | 0o777)
@@ -357,6 +360,8 @@ class Mqueue:
         self.k = k
         self.sb = SuperBlock(k.vfs.sb.now, dev=MQUEUE_DEV, magic=MQUEUE_MAGIC)
         self.root = MqueueDir(self.sb)
+        # mqueue_create(): open(O_CREAT) or mknod there makes a queue, with the defaults
+        self.root.create_op = lambda name, perm: self.mqueue_create_attr(self.k.current(), name, perm, None)
         # mq_init_ns()
         self.mq_queues_count = 0
         self.mq_queues_max = DFLT_QUEUESMAX
