@@ -1,4 +1,6 @@
-"""The CPU's native helpers: instruction counting per translation block (native.c).
+"""The CPU's native helpers (native.c): instruction counting per translation
+block and, when Python's headers are there, the syscall hook and the TLB fill
+of present PTEs.
 
 `native.c` is compiled once per machine with `zig cc -shared` from the ziglang
 wheel (a dependency, so `pip install -e .` is all it needs) and cached by
