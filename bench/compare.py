@@ -142,6 +142,12 @@ def per_iteration(run: Runner, binary: Path, fig: Figure, n: int) -> float:
 def measure(binary: Path, rounds: int, scale: float, baseline: Optional[Path] = None) -> dict[str, dict[str, float]]:
     """Median seconds per iteration, per figure and column."""
     cols = runners(baseline)
+    # One small run of each first: the first proclab run in this process also
+    # pays for imports and lazy set-up, which would land in one side of
+    # (2n - n) alone (a negative figure with --quick).
+    for fig in FIGURES:
+        for run, _ in cols.values():
+            run(binary, fig.argv(1))
     samples: dict[str, dict[str, list[float]]] = {f.name: {c: [] for c in cols} for f in FIGURES}
     for _ in range(rounds):
         for fig in FIGURES:
@@ -171,6 +177,13 @@ def _fmt(seconds: float, unit: str) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}"
 
 
+def _shown(seconds: float, unit: str) -> str:
+    """The figure, or "noisy" when the 2n run did not take longer than the
+    n run (the machine's noise is larger than the work: use more rounds or
+    leave out --quick)."""
+    return _fmt(seconds, unit) if seconds > 0 else "noisy"
+
+
 def table(figures: dict[str, dict[str, float]]) -> str:
     cols = list(next(iter(figures.values())).keys())
     others = [c for c in cols if c != "host"]
@@ -183,12 +196,13 @@ def table(figures: dict[str, dict[str, float]]) -> str:
     for fig in FIGURES:
         row = figures[fig.name]
         host = row["host"]
-        line = f"{fig.name:<46} {fig.unit:>4} {_fmt(host, fig.unit):>8}"
+        line = f"{fig.name:<46} {fig.unit:>4} {_shown(host, fig.unit):>8}"
         for c in others:
-            ratio = row[c] / host if host > 0 else float("nan")
-            line += f" {_fmt(row[c], fig.unit):>10} {ratio:>6.1f}x"
+            ratio = f"{row[c] / host:>6.1f}x" if host > 0 and row[c] > 0 else f"{'-':>7}"
+            line += f" {_shown(row[c], fig.unit):>10} {ratio}"
         if "exact" in cols and "fast" in cols:
-            line += f" {row['exact'] / row['fast']:>9.2f}x"
+            ratio = f"{row['exact'] / row['fast']:>9.2f}x" if row["exact"] > 0 and row["fast"] > 0 else f"{'-':>10}"
+            line += f" {ratio}"
         lines.append(line)
     for label, texts in extra_rows():
         line = f"{label:<46} {'':>4} {texts.get('host', '-'):>8}"
