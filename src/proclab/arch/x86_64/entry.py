@@ -70,7 +70,7 @@ class Entry:
         tp = k.tp
         if tp.sys_enter.probes:
             tp.sys_enter(t, nr, (a0, a1, a2, a3, a4, a5))
-        handler = k.syscall_table.get(nr)
+        handler = k.syscall_table[nr]
         if handler is None:
             ret = k.sys_ni_syscall(t, nr)
         else:
