@@ -8,6 +8,8 @@
      ctime (page_mkwrite); more stores to that page do not, until msync
      (MS_SYNC) has written it back; msync and munmap themselves do not, nor
      do stores to a MAP_PRIVATE mapping.
+   - mprotect read-only and back keeps that: the next store to each page
+     stamps them again, whether the page was still dirty or written back.
    - past the end of the file the last page reads as zeros; a store there
      shows in every mapping but is not part of the file (read() and the size
      do not change), and writing the page back zeroes it again.
@@ -139,6 +141,28 @@ int main(void)
     printf("after ftruncate to 3 pages: the earlier store is zero: %s\n", yes(m[SIZE + 100] == 0));
     munmap(m, 3 * PAGE);
     munmap(m2, 3 * PAGE);
+
+    /* mprotect keeps the write notification: a page made writable again
+       stamps mtime and ctime at its first store, dirty or written back */
+    char *v = mmap(0, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    c = v[2 * PAGE];
+    mark(fd);
+    v[0] = 'a';
+    v[PAGE] = 'b';
+    changed("stores to pages 0 and 1", fd);
+    SHOW("msync page 1", msync(v + PAGE, PAGE, MS_SYNC));
+    SHOW("mprotect read-only", mprotect(v, 3 * PAGE, PROT_READ));
+    SHOW("mprotect read-write", mprotect(v, 3 * PAGE, PROT_READ | PROT_WRITE));
+    mark(fd);
+    v[1] = 'c';
+    changed("store to page 0 (dirty) after mprotect", fd);
+    v[PAGE + 1] = 'd';
+    changed("store to page 1 (written back) after mprotect", fd);
+    v[2 * PAGE] = 'e';
+    changed("store to page 2 (only read before)", fd);
+    v[2 * PAGE + 1] = 'f';
+    changed("another store to page 2", fd);
+    munmap(v, 3 * PAGE);
     close(fd);
     leave_tmpdir();
     return 0;
