@@ -26,7 +26,8 @@ import math
 import os
 import select
 import struct
-from typing import TYPE_CHECKING, Optional
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..lib.poll import PollTable, poll_wait
 from ..lib.wait import WaitQueueHead
@@ -85,16 +86,22 @@ class HostConsole(ConsoleDevice):
         # read by the SIGINT handler, which may then raise WaitInterrupted).
         self.waiting = False
 
+    @contextmanager
+    def _host_wait(self) -> Iterator[None]:
+        """`waiting` is True for as long as the block waits in the host."""
+        self.waiting = True
+        try:
+            yield
+        finally:
+            self.waiting = False
+
     def read(self, count: int) -> bytes:
         """Input as the host's read() gives it; an interrupted wait reads as
         end of file (the machine is stopping)."""
         try:
-            self.waiting = True
-            data = os.read(self.fds[STDIN], count)
-            self.waiting = False
-            return data
+            with self._host_wait():
+                return os.read(self.fds[STDIN], count)
         except (OSError, WaitInterrupted):  # (the handler raises once: it puts back Python's own)
-            self.waiting = False
             return b""
 
     def poll_input(self, timeout: Optional[float]) -> int:
@@ -103,14 +110,11 @@ class HostConsole(ConsoleDevice):
         poller = select.poll()
         poller.register(self.fds[STDIN], POLLIN | POLLRDNORM | POLLPRI)
         try:
-            self.waiting = True
-            events = poller.poll(None if timeout is None else min(math.ceil(timeout * 1000), _POLL_MAX_MS))
-            self.waiting = False
+            with self._host_wait():
+                events = poller.poll(None if timeout is None else min(math.ceil(timeout * 1000), _POLL_MAX_MS))
         except OSError:
-            self.waiting = False
             return POLLHUP
         except WaitInterrupted:
-            self.waiting = False
             return 0
         mask = events[0][1] if events else 0
         return POLLHUP if mask & POLLNVAL else mask & (POLLIN | POLLRDNORM | POLLPRI | POLLERR | POLLHUP)

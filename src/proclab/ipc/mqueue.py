@@ -405,12 +405,10 @@ class Mqueue:
 
     def mqueue_create_attr(self, t: TaskStruct, name: str, mode: int,
                            attr: Optional[tuple[int, int]]) -> Union[MqueueInodeInfo, int]:
-        """vfs_mkobj() with mqueue_create_attr(): a new queue NAME, unless
-        queues_max queues exist and the caller lacks CAP_SYS_RESOURCE (ENOSPC)."""
-        creds = self.k.namei.creds(t)
-        err = self.k.vfs.may_create(self.root, creds)
-        if err:
-            return err
+        """mqueue_create_attr(): a new queue NAME, unless queues_max queues
+        exist and the caller lacks CAP_SYS_RESOURCE (ENOSPC). The caller has
+        checked may_create() (vfs_mkobj() for mq_open, vfs_create() for
+        open(O_CREAT) and mknod)."""
         if self.mq_queues_count >= self.mq_queues_max and t.cred.euid != 0:
             return -E.ENOSPC
         info = self.mqueue_get_inode(t, mode & 0o7777, attr)
@@ -480,6 +478,9 @@ class Mqueue:
         if inode is None:
             if not oflag & O_CREAT:
                 return -E.ENOENT
+            err = self.k.vfs.may_create(self.root, self.k.namei.creds(t))  # vfs_mkobj()
+            if err:
+                return err
             made = self.mqueue_create_attr(t, name, mode & ~t.fs.umask, attr)
             if isinstance(made, int):
                 return made
