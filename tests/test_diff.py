@@ -12,6 +12,7 @@ import pytest
 
 from conftest import needs_host
 from proclab.cli.diff_cmd import unified_diff
+from proclab.toolchain.compile import compile_c
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,6 +113,17 @@ def test_stdin_is_dev_null_unless_given(tmp_path: Path) -> None:
     proc = proclab("--stdin", str(data), prog)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == b"identical: stdout (7 bytes), status 0\n"
+
+
+@needs_host
+def test_a_binary_named_relative_to_the_cwd(tmp_path: Path) -> None:
+    """`proclab diff ./prog` runs that file on the host too (not a program
+    called "prog" looked up in PATH)."""
+    binary = compile_c(Path(source(tmp_path, "same", SAME)))
+    proc = subprocess.run([sys.executable, "-m", "proclab", "diff", f"./{binary.name}"], capture_output=True,
+                          timeout=300, cwd=binary.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"identical: stdout (6 bytes), status 3\n"
 
 
 @needs_host

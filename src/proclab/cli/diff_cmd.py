@@ -129,9 +129,13 @@ def run_native(job: Job, stdin: str, max_time: float) -> Result:
     stdout and stderr read until every process holding them has closed
     them. It runs in a session of its own, so that a run stopped at
     `max_time` is killed with every child it left."""
+    # The file itself, never a PATH search: `./prog` arrives here as
+    # "prog" (a Path drops "./"), which execve in proclab finds in the cwd
+    # but an executable without a slash would be looked up in PATH.
+    executable = os.path.abspath(job.path)
     with open(stdin, "rb") as source:
         try:
-            proc = subprocess.Popen(job.argv, executable=job.path, stdin=source, stdout=subprocess.PIPE,
+            proc = subprocess.Popen(job.argv, executable=executable, stdin=source, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, env=os.environb, start_new_session=True)
         except OSError as exc:
             raise fail(f"{job.argv[0]}: cannot run on the host: {exc.strerror or exc}") from None
