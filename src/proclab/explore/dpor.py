@@ -67,11 +67,13 @@ class Search:
     alternatives someone else explores (cluster.py), with `root_sleep` the
     sleep set of its last step; the races that reach above it are kept in
     `escaped` (step index, the tasks that could start the reversal) for
-    whoever owns those states."""
+    whoever owns those states. `split_after`: after this many runs, stop
+    with the path of the last run left as it is (`split` says so): its
+    untried choices are handed to others (cluster.py)."""
 
     def __init__(self, run: Callable[[Request], Trace], bound: Optional[int] = None,
                  max_runs: Optional[int] = None, reduce: bool = True, root: Optional[dict[int, int]] = None,
-                 root_sleep: Optional[dict[int, Touches]] = None) -> None:
+                 root_sleep: Optional[dict[int, Touches]] = None, split_after: Optional[int] = None) -> None:
         self.run = run
         self.bound = bound
         self.max_runs = max_runs
@@ -81,6 +83,8 @@ class Search:
         self.path: list[Node] = []
         self.stats = SearchStats()
         self.escaped: list[tuple[int, dict[int, bool]]] = []
+        self.split_after = split_after
+        self.split = False
 
     def traces(self) -> Iterator[Trace]:
         """Every run that reached an end (an outcome), in search order."""
@@ -102,6 +106,9 @@ class Search:
             else:
                 for node in self.path[len(request.forced):]:
                     node.backtrack.update(node.enabled)
+            if self.split_after is not None and self.stats.runs >= self.split_after:
+                self.split = True
+                return
             next_request = self._backtrack()
             if next_request is None:
                 self.stats.complete = not self.stats.pruned
@@ -216,15 +223,6 @@ class Search:
                 self.escaped.append((c, initials))
             return
         plant(node, initials)
-
-    def plant_escaped(self, c: int, initials: dict[int, bool]) -> Optional[int]:
-        """A race found below state `c` by someone else: the task added to its
-        backtrack set, if one is."""
-        node = self.path[c]
-        before = set(node.backtrack)
-        plant(node, initials)
-        added = node.backtrack - before
-        return added.pop() if added else None
 
 
 def plant(node: Node, initials: dict[int, bool]) -> None:
