@@ -35,3 +35,21 @@ def test_the_seed_changes_the_random_bytes_only() -> None:
     assert outs[0] == outs[1]
     assert outs[2][0] == outs[0][0]
     assert set(EVENTS) >= {"sched_switch", "page_fault_user", "mm_cow"}
+
+
+def test_a_machine_made_from_a_switched_off_ones_memory_and_cpu_runs_the_same(monkeypatch) -> None:
+    """explore reuses the memory buffer and the emulator of the machine before
+    (Kernel.release): nothing of the earlier run may show in the next."""
+    from proclab.arch.x86_64 import cpu as cpu_module
+    from proclab.mm import physmem
+    monkeypatch.setattr(cpu_module, "_spare_cpus", {})
+    monkeypatch.setattr(physmem, "_spare_buffers", {})
+    runs, cpus = [], []
+    for _ in range(3):
+        log: list = []
+        sim = run_sim(program("seed_ex3_process_count"), probes=_recorder(log))
+        runs.append((log, sim.stdout, sim.status))
+        cpus.append(sim.kernel.cpus[0])
+        sim.kernel.release()
+    assert cpus[0] is cpus[1] is cpus[2]     # the emulator was kept
+    assert runs[0] == runs[1] == runs[2]

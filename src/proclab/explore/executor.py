@@ -348,9 +348,11 @@ def execute(job: Job, request: Request) -> Trace:
         lockdep.recorder = None
     if driver.mismatch is not None:
         raise ScheduleMismatch(driver.mismatch)
-    return Trace(driver.trace, bytes(console.out[1]), bytes(console.out[2]), result.exit_code(),
-                 result.reason, result.message, _waits(k) if result.reason == "deadlock" else [],
-                 _tree(k), driver.shared_memory)
+    trace = Trace(driver.trace, bytes(console.out[1]), bytes(console.out[2]), result.exit_code(),
+                  result.reason, result.message, _waits(k) if result.reason == "deadlock" else [],
+                  _tree(k), driver.shared_memory)
+    k.release()
+    return trace
 
 
 def _waits(k: Kernel) -> list[str]:

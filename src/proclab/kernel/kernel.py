@@ -503,12 +503,22 @@ class Kernel:
 
     # ---- CPUs and address spaces ----------------------------------------------------------
 
+    def release(self) -> None:
+        """After the run, when nothing of this machine will be looked at
+        again: its memory and CPUs go to the next machine made in this
+        process (explore makes one per schedule)."""
+        for cpu in self.cpus:
+            if cpu is not None:
+                cpu.release()
+        self.cpus = [None] * len(self.cpus)
+        self.phys.release()
+
     def cpu_of(self, t: TaskStruct) -> Cpu:
         cpu = self.cpus[t.cpu]
         if cpu is None:
             index = t.cpu
-            cpu = Cpu(self.phys.ptr, self.phys.size, self.entry.cpu_syscall(index),
-                      self.entry.cpu_fault(index), self.phys.code_frames)
+            cpu = Cpu.take(self.phys.ptr, self.phys.size, self.entry.cpu_syscall(index),
+                           self.entry.cpu_fault(index), self.phys.code_frames)
             self.phys.flush_code_hooks.append(cpu.flush_code)
             self.cpus[index] = cpu
         return cpu

@@ -33,6 +33,11 @@ class OutOfMemory(Exception):
     """No free frame is left: the caller turns this into ENOMEM or SIGKILL (OOM)."""
 
 
+# Buffers of machines switched off (PhysMem.release), by size; taken by the
+# next PhysMem of that size in this process. Only PhysMem touches it.
+_spare_buffers: dict[int, list[mmap.mmap]] = {}
+
+
 class PhysMem:
     """All page frames. Frames are handed out fresh (bump pointer) until the
     first is freed; freed frames are reused last-freed-first, which keeps the
@@ -41,8 +46,12 @@ class PhysMem:
     def __init__(self, size: int) -> None:
         if size % PAGE_SIZE or size < 64 * PAGE_SIZE:
             raise ValueError("memory size must be a multiple of 4 KiB and at least 256 KiB")
-        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_NORESERVE", 0)
-        self.buf = mmap.mmap(-1, size, flags=flags)
+        spare = _spare_buffers.get(size)
+        if spare:
+            self.buf = spare.pop()
+        else:
+            flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_NORESERVE", 0)
+            self.buf = mmap.mmap(-1, size, flags=flags)
         self.mem = memoryview(self.buf)
         self.ptr = ctypes.addressof(ctypes.c_char.from_buffer(self.buf))
         self.size = size
@@ -57,6 +66,15 @@ class PhysMem:
         self.allocations = 0
         # The zero page: mapped read-only wherever anonymous memory is read first.
         self.zero_pfn = self.alloc(PG_ZERO)
+
+    def release(self) -> None:
+        """The machine is switched off for good: its memory goes back to the
+        host (MADV_DONTNEED: every page reads as zero again) and the buffer
+        is kept for the next machine of this size in this process, so that a
+        CPU whose emulator maps it can be kept too (see Cpu.take). `proclab
+        explore` makes a machine per schedule."""
+        self.buf.madvise(mmap.MADV_DONTNEED)
+        _spare_buffers.setdefault(self.size, []).append(self.buf)
 
     def alloc(self, flags: int = PG_ANON, zero: bool = True) -> int:
         """alloc_page(): a frame with refcount 1, zero-filled unless `zero` is False

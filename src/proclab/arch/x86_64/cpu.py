@@ -179,6 +179,11 @@ class Trap(NamedTuple):
     present: bool = False  # page faults: a protection fault on a present page
 
 
+# CPUs of machines switched off (Cpu.release), by the memory buffer their
+# emulator maps; taken by Cpu.take. Only Cpu touches it.
+_spare_cpus: dict[tuple[int, int], list["Cpu"]] = {}
+
+
 class Cpu:
     """A CPU and its registers. `current` tasks are the kernel's business; this
     object only knows which register file (Context) and page table it holds."""
@@ -204,36 +209,19 @@ class Cpu:
         self.uc = uc
         self._uch = uc._uch
         self._ram = (ctypes.c_char * ram_size).from_address(ram_ptr)
-        self._entry = entry
-        self._fault = fault
-        self.pgtable: dict[int, int] = {}
-        self.live: Optional[Context] = None  # whose registers the CPU holds
-        self.trap: Optional[Trap] = None
-        self._fill_fault: Optional[Trap] = None  # the last fill that failed (maybe a probe)
-        # Set by explore/ (None otherwise): for a TLB fill of (vaddr, access,
-        # pte), the permissions to cache, or None to stop before the access.
-        self.watch: Optional[Callable[[int, int, int], Optional[int]]] = None
-        self._stop: Optional[Stop] = None
-        self._in_syscall = False
-        # Port I/O at CPL 3: registers just before the in/out, while the rest of
-        # its translation block runs "frozen" (see _hook_io).
-        self._io_snapshot: Optional[Context] = None
-        self.code_frames = code_frames
+        self._ram_key = (ram_ptr, ram_size)
+        self._sys_state: Optional[native.PlSys] = None
         self.ctx_size = uclib.uc_context_size(self._uch)
         self._rax = ctypes.c_uint64()
         self._reg = ctypes.c_uint64()
-        # instructions of the current run: Unicorn's counter, and how many of
-        # them the kernel has been charged for (take_retired)
+        # instructions of the current run: Unicorn's counter (its count=)
         self._counter = ctypes.c_uint64.from_address(self._uch.value + _emu_counter_offset())
-        self._count = 0
-        self._charged = 0
         # Counting per translation block (native.c), set up at the first
         # counted run; None: Unicorn's count= (per instruction) counts.
         self._st: Optional[native.PlState] = None
         self._native_lib = native.load()
-        self._in_fill = 0           # the access of the TLB fill now calling the kernel
-        self._fill_stop_rip: Optional[int] = None  # a stop requested inside an instruction, at it
         self._insn_index_cache: dict[tuple[int, int, int], int] = {}
+        self._bind(entry, fault, code_frames)
 
         # Syscall fast path: the argument registers are read in one C call.
         regs = (X.UC_X86_REG_RAX, X.UC_X86_REG_RDI, X.UC_X86_REG_RSI, X.UC_X86_REG_RDX,
@@ -244,8 +232,8 @@ class Cpu:
         self._sys_ptrs = (ctypes.c_void_p * 7)(*[base + 8 * i for i in range(7)])
 
         # An exception raised by kernel code inside a hook cannot cross the C
-        # frames: the hook stores it here, stops the CPU, and run() re-raises it.
-        self._hook_error: Optional[BaseException] = None
+        # frames: the hook stores it in _hook_error, stops the CPU, and run()
+        # re-raises it.
         self._callbacks: list[object] = []  # keeps the C function pointers alive
         lib = self._native_lib
         if lib is not None and lib.pl_has_python():
@@ -269,6 +257,61 @@ class Cpu:
         self._hook(UC_HOOK_INSN, _CB_IN(self._hook_in), X.UC_X86_INS_IN)
         self._hook(UC_HOOK_INSN, _CB_OUT(self._hook_out), X.UC_X86_INS_OUT)
         self._pristine = self._enter_user_mode()
+
+    def _bind(self, entry: SyscallEntry, fault: FaultHandler, code_frames: set[int]) -> None:
+        """The CPU as it is when a machine is switched on: serving this
+        kernel's syscall entry and fault handler, nothing live, no stop
+        pending, no counts, nothing translated or cached from before."""
+        self._entry = entry
+        self._fault = fault
+        self.code_frames = code_frames
+        if self._sys_state is not None:
+            self._sys_state.entry = entry
+        self.pgtable: dict[int, int] = {}
+        self.live: Optional[Context] = None  # whose registers the CPU holds
+        self.trap: Optional[Trap] = None
+        self._fill_fault: Optional[Trap] = None  # the last fill that failed (maybe a probe)
+        # Set by explore/ (None otherwise): for a TLB fill of (vaddr, access,
+        # pte), the permissions to cache, or None to stop before the access.
+        self.watch: Optional[Callable[[int, int, int], Optional[int]]] = None
+        self._stop: Optional[Stop] = None
+        self._in_syscall = False
+        # Port I/O at CPL 3: registers just before the in/out, while the rest of
+        # its translation block runs "frozen" (see _hook_io).
+        self._io_snapshot: Optional[Context] = None
+        # instructions of the current run and how many of them the kernel has
+        # been charged for (take_retired)
+        self._count = 0
+        self._charged = 0
+        self._in_fill = 0           # the access of the TLB fill now calling the kernel
+        self._fill_stop_rip: Optional[int] = None  # a stop requested inside an instruction, at it
+        self._hook_error: Optional[BaseException] = None
+        self.flush_tlb()
+        self.flush_code()
+
+    @classmethod
+    def take(cls, ram_ptr: int, ram_size: int, entry: SyscallEntry, fault: FaultHandler,
+             code_frames: set[int]) -> "Cpu":
+        """A CPU for a machine whose memory is at `ram_ptr`: one given back by
+        a machine switched off before (`release`) that mapped the same
+        buffer, else a new one. Making the emulator (~0.7 ms) was a tenth of
+        an explored run."""
+        spare = _spare_cpus.get((ram_ptr, ram_size))
+        if not spare:
+            return cls(ram_ptr, ram_size, entry, fault, code_frames)
+        cpu = spare.pop()
+        cpu._bind(entry, fault, code_frames)
+        return cpu
+
+    def release(self) -> None:
+        """The machine is switched off for good (its memory was released
+        too, PhysMem.release): keep the emulator for the next one."""
+        self._entry = self._fault = None  # type: ignore[assignment]
+        if self._sys_state is not None:
+            self._sys_state.entry = None
+        self.live = None
+        self.watch = None
+        _spare_cpus.setdefault(self._ram_key, []).append(self)
 
     def _hook(self, kind: int, callback: object, *insn: int, data: Optional[int] = None,
               begin: int = 1, end: int = 0) -> int:
