@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Generator, Optional
 
 from ..arch.x86_64.context import Context
 from ..lib import lockdep
-from ..lib.lockdep import lock_acquire
+from ..lib.lockdep import lock_acquire, lock_acquire_many
 from ..uapi import errno as E
 from ..uapi import signal as S
 from ..uapi.resource import RLIMIT_CORE
@@ -271,11 +271,10 @@ class Signals:
     def set_blocked(self, t: TaskStruct, mask: int) -> None:
         """set_current_blocked(): SIGKILL and SIGSTOP can never be blocked."""
         new = mask & ~S.SIG_KERNEL_ONLY_MASK & S.ALL_SIGNALS
-        changed = new ^ t.blocked if lockdep.recorder is not None else 0
-        while changed:  # senders read the bit of their signal
-            bit = changed & -changed
-            changed ^= bit
-            lock_acquire(("sigmask", t.pid, bit.bit_length()))
+        if lockdep.recorder is not None:  # senders read the bit of their signal
+            changed = new ^ t.blocked
+            pid = t.pid
+            lock_acquire_many([("sigmask", pid, sig) for sig in range(1, S.NSIG + 1) if changed >> (sig - 1) & 1])
         t.blocked = new
         self.recalc_sigpending(t)
 

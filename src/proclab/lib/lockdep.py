@@ -32,6 +32,8 @@ class Recorder(Protocol):
 
     def touch(self, key: Hashable, write: bool) -> None: ...
 
+    def touch_many(self, keys: list[Hashable], write: bool) -> None: ...
+
     def new_key(self) -> Hashable: ...
 
     def user_access(self, mm: Any, vaddr: int, pte: int, write: bool) -> None: ...
@@ -48,6 +50,14 @@ def lock_acquire(key: Hashable, write: bool = True) -> None:
     r = recorder
     if r is not None and key is not None:
         r.touch(key, write)
+
+
+def lock_acquire_many(keys: list[Hashable], write: bool = True) -> None:
+    """lock_acquire of each key, in one call (a signal mask change takes one
+    lock per signal whose bit changes: up to 64)."""
+    r = recorder
+    if r is not None and keys:
+        r.touch_many(keys, write)
 
 
 def new_key() -> Optional[Hashable]:
