@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Optional
 
@@ -79,6 +80,7 @@ class Tree:
             key = key + (node.chosen,)
 
     def untried(self, key: Key) -> list[int]:
+        """The choices at `key` planted and neither tried, handed out nor asleep."""
         node = self.nodes[key]
         return sorted(node.backtrack - node.done - node.sleep.keys())
 
@@ -113,7 +115,7 @@ def explore_parallel(run: Run, jobs: int, submit: Callable[..., Any], next_done:
         outcomes.add(first)
     pending: dict[Any, tuple[Key, int, int]] = {}   # task -> (state, choice, runs it may make)
     promised = [0]                                   # runs the pending tasks may still make
-    busy: set[Key] = set()                           # states with a task out
+    busy: Counter[Key] = Counter()                   # states -> their tasks out
 
     def next_choice() -> Optional[tuple[Key, int]]:
         """The deepest state with a choice left (as the serial search goes
@@ -132,7 +134,7 @@ def explore_parallel(run: Run, jobs: int, submit: Callable[..., Any], next_done:
             if not choices:
                 tree.open.discard(key)
                 continue
-            rank = (key not in busy, len(key))
+            rank = (not busy[key], len(key))
             if best is None or rank > best:
                 best, found = rank, (key, choices[0])
         return found
@@ -153,7 +155,7 @@ def explore_parallel(run: Run, jobs: int, submit: Callable[..., Any], next_done:
             root[len(key)] = q
             runs = chunk if left is None else min(chunk, left)
             promised[0] += runs
-            busy.add(key)
+            busy[key] += 1
             pending[submit(search_subtree, run, root, sleep, by, bound, runs)] = (key, q, runs)
 
     hand_out()
@@ -161,7 +163,7 @@ def explore_parallel(run: Run, jobs: int, submit: Callable[..., Any], next_done:
         task = next_done(list(pending))
         key, q, runs = pending.pop(task)
         promised[0] -= runs
-        busy.discard(key)
+        busy[key] -= 1
         part, stats, escaped, touches, left = result_of(task)
         outcomes.merge(part)
         total.runs += stats.runs
