@@ -307,3 +307,23 @@ def test_a_run_with_too_many_steps_is_stopped_with_a_reason() -> None:
     report = explore(j, max_runs=3)
     assert {(o.status, o.reason) for o in report.outcomes} == {(124, "timeout")}
     assert "more than 300 steps" in report.outcomes[0].message
+
+
+def test_the_table_shows_a_long_schedule_id_whole() -> None:
+    """An id folds onto more lines of its cell instead of being cut: it is
+    what `proclab run --schedule` needs."""
+    import io
+
+    from rich.console import Console
+
+    from proclab.cli.explore_cmd import print_report
+    from proclab.explore.dpor import SearchStats
+    from proclab.explore.outcome import Outcome, Report
+    schedule = "-".join(f"{i}.{i % 7 + 4}" for i in range(20, 60))
+    report = Report([Outcome(b"cbaxCBXA", 0, False, schedule, 8)], SearchStats(runs=8, complete=True), 1.0)
+    buf = io.StringIO()
+    print_report(report, Console(file=buf, width=80, highlight=False, soft_wrap=True))
+    lines = buf.getvalue().splitlines()
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("\u2521")) + 1:]
+    cells = [line.split("\u2502")[-2].strip() for line in body if line.startswith("\u2502")]
+    assert "".join(cells) == schedule

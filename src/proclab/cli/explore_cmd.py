@@ -119,11 +119,13 @@ def print_report(report: Report, out: Console) -> None:
     waits below it."""
     table = Table(title=None, show_lines=False)
     table.add_column("#", justify="right")
-    table.add_column("stdout")
+    # long outputs and ids fold onto more lines instead of ending in "...":
+    # the id is what `run --schedule` needs whole
+    table.add_column("stdout", overflow="fold")
     table.add_column("status", justify="right")
     table.add_column("deadlock")  # or the budget that ended the run
     table.add_column("runs", justify="right")
-    table.add_column("schedule (proclab run --schedule ID)")
+    table.add_column("schedule (proclab run --schedule ID)", overflow="fold")
     for i, o in enumerate(report.outcomes, 1):
         text = o.stdout.decode("utf-8", "backslashreplace")
         ended = "yes" if o.deadlock else "time limit" if o.reason == "timeout" else ""
