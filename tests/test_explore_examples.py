@@ -28,6 +28,7 @@ def outcomes(name: str) -> set[tuple[bytes, int, bool]]:
     ("race_print", {(b"parent\nchild\n", 0, False), (b"child\nparent\n", 0, False)}),
     ("sigchld_race", {(b"addjob\ndeletejob\n", 0, False), (b"deletejob\naddjob\n", 0, False)}),
     ("pipe_deadlock", {(b"", 124, True)}),
+    ("sleep_race", {(b"01\n", 0, False), (b"10\n", 0, False)}),
 ])
 def test_a_classic_race_has_exactly_its_outcomes(name: str, expected: set) -> None:
     assert outcomes(name) == expected

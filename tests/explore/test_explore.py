@@ -55,6 +55,22 @@ def test_a_signal_to_a_child_that_may_have_exited() -> None:
     assert stdouts(report) == {b"kill 0, exit 3\n", b"kill 0, signal 15\n"}
 
 
+@pytest.mark.parametrize("slack_ns, extra_us, expected", [
+    ("1", "0", {b"01\n", b"10\n"}),    # equal sleeps: which one starts first
+    ("0", "30", {b"01\n", b"10\n"}),   # 30 us apart, within the default slack: one interrupt
+    ("1", "30", {b"01\n"}),             # 30 us apart and no slack: the first child's timer first
+])
+def test_two_sleeps_race_through_the_timer_queue_and_the_slack(slack_ns: str, extra_us: str,
+                                                                expected: set[bytes]) -> None:
+    """Arming a timer takes the timer queue's lock, so explore tries both
+    orders of two sleeps; timers within each other's slack fire in one
+    interrupt, so the child with the longer sleep can still print first."""
+    binary = job("sleep_race").path
+    report = explore(Job(binary, [binary, slack_ns, extra_us], config=KernelConfig(memory=256 << 20, max_time=10)))
+    assert stdouts(report) == expected
+    assert report.stats.complete
+
+
 def test_every_reported_schedule_replays_its_outcome() -> None:
     for name in ("two_writers", "kill_exited"):
         j = job(name)

@@ -14,7 +14,9 @@ step, which is what the search (dpor.py) uses to tell dependent steps from
 independent ones. Work the kernel does for a task after a decision and
 before the switch (signal delivery on the way out) goes to that task's next
 step; work done while no task runs (timers in the idle loop) belongs to no
-step: timers are not choice points.
+step: a timer firing is not a choice point. Arming one is a write to the
+timer queue (kernel/time/timekeeping.py), so two steps that start sleeps
+are dependent and the search tries both orders.
 
 Init (our kernel's own PID 1, which starts the command, reaps orphans and
 powers off) and the kernel threads take part in the schedule, but the locks

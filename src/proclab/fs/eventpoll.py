@@ -365,6 +365,7 @@ class EventPollCalls:
             return woken
 
         timed_out = end_time == 0
+        slack = 0 if end_time is None or timed_out else self.k.select.select_estimate_accuracy(t, end_time)
         eavail = ep.ep_events_available()
         while True:
             if eavail:
@@ -380,7 +381,7 @@ class EventPollCalls:
                 continue
             wait = WaitQueueEntry(t, ep_autoremove_wake_function, exclusive=True)
             ep.wq.add(wait)
-            timed_out = not (yield from schedule_hrtimeout_range(sched, t, end_time))
+            timed_out = not (yield from schedule_hrtimeout_range(sched, t, end_time, slack))
             eavail = True
             if wait.head is not None:
                 if timed_out:

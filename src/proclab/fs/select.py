@@ -55,6 +55,9 @@ POLLEX_SET = POLLPRI
 # poll_time_type: how the time left is written back
 PT_TIMEVAL, PT_TIMESPEC = 0, 1
 
+# select_estimate_accuracy(): a timeout's slack grows with it, up to 100 ms
+MAX_SLACK = 100 * NSEC_PER_MSEC
+
 _POLLFD = struct.Struct("<iHH")  # struct pollfd: fd, events, revents
 _REVENTS = struct.Struct("<H")
 _REVENTS_OFFSET = 6
@@ -176,13 +179,25 @@ class Select:
             return ret
         return -E.EINTR if ret == -E.ERESTARTNOHAND else ret
 
-    def poll_schedule_timeout(self, t: TaskStruct, pwq: PollWqueues, expires: Optional[int]) -> Blocking:
+    def select_estimate_accuracy(self, t: TaskStruct, end_time: int) -> int:
+        """select_estimate_accuracy(): how late a poll or select timeout may
+        end: 0.1% of the time left (0.2% for a niced task), at most 100 ms,
+        at least the task's timer slack (none for a real-time task)."""
+        slack = t.timer_slack_ns
+        if slack == 0:
+            return 0
+        divfactor = 500 if t.nice > 0 else 1000
+        return max(min(max(end_time - self.k.clock.now, 0) // divfactor, MAX_SLACK), slack)
+
+    def poll_schedule_timeout(self, t: TaskStruct, pwq: PollWqueues, expires: Optional[int],
+                              slack: int) -> Blocking:
         """poll_schedule_timeout(): sleep until a queue of `pwq` is woken, a
-        signal comes or virtual time reaches `expires` (not at all if a queue
-        was woken during the scan). 0 when the time ran out."""
+        signal comes or virtual time reaches `expires` (up to `slack` ns
+        later; not at all if a queue was woken during the scan). 0 when the
+        time ran out."""
         rc = -E.EINTR
         if not pwq.triggered:
-            rc = yield from schedule_hrtimeout_range(self.k.sched, t, expires)
+            rc = yield from schedule_hrtimeout_range(self.k.sched, t, expires, slack)
         pwq.triggered = False
         return rc
 
@@ -213,6 +228,7 @@ class Select:
         if end_time == 0:
             pt.qproc = None
             timed_out = True
+        slack = 0 if end_time is None or timed_out else self.select_estimate_accuracy(t, end_time)
         count = 0
         while True:
             for pfd in fds:
@@ -224,7 +240,7 @@ class Select:
                 count = -E.ERESTARTNOHAND
             if count or timed_out:
                 return count
-            if not (yield from self.poll_schedule_timeout(t, pwq, end_time)):
+            if not (yield from self.poll_schedule_timeout(t, pwq, end_time, slack)):
                 timed_out = True
 
     def do_sys_poll(self, t: TaskStruct, ufds: int, nfds: int, end_time: Optional[int]) -> Blocking:
@@ -323,6 +339,7 @@ class Select:
         if end_time == 0:
             pt.qproc = None
             timed_out = True
+        slack = 0 if end_time is None or timed_out else self.select_estimate_accuracy(t, end_time)
         while True:
             retval = 0
             res_in = res_out = res_ex = 0
@@ -351,7 +368,7 @@ class Select:
             pt.qproc = None
             if retval or timed_out or signal_pending(t):
                 break
-            if not (yield from self.poll_schedule_timeout(t, pwq, end_time)):
+            if not (yield from self.poll_schedule_timeout(t, pwq, end_time, slack)):
                 timed_out = True
         pwq.poll_freewait()
         fds.res_in, fds.res_out, fds.res_ex = res_in, res_out, res_ex

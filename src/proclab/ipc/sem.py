@@ -256,7 +256,8 @@ class Sems:
         if err < 0:
             return err
         sma.pending.append(q)
-        ret = yield from wait_event(self.k.sched, t, q.wq, lambda: q.status is not None, deadline=deadline)
+        ret = yield from wait_event(self.k.sched, t, q.wq, lambda: q.status is not None, deadline=deadline,
+                                    slack=t.timer_slack_ns)
         if q.status is not None:
             return q.status
         sma.pending.remove(q)

@@ -139,6 +139,7 @@ class Fork:
         p.cred = parent.cred  # immutable: set*id() installs a new one (cred.py)
         p.blocked = parent.blocked
         p.pdeath_signal = 0
+        p.timer_slack_ns = p.default_timer_slack_ns = parent.timer_slack_ns
         # The alternate signal stack is inherited, except by a thread that
         # shares the memory without vfork (its stack would be shared too).
         if flags & (C.CLONE_VM | C.CLONE_VFORK) != C.CLONE_VM:

@@ -109,7 +109,8 @@ class Futex:
         if current != val & 0xFFFFFFFF:
             return -E.EAGAIN
         q = self.waiters[t] = FutexQ(key, bitset)
-        ret = yield from wait_event(self.k.sched, t, self._queue(key), lambda: q.woken, deadline=deadline)
+        ret = yield from wait_event(self.k.sched, t, self._queue(key), lambda: q.woken, deadline=deadline,
+                                    slack=t.timer_slack_ns)
         del self.waiters[t]
         self._drop_if_empty(q.key)
         if ret == -E.ERESTARTSYS and deadline is not None:

@@ -572,7 +572,8 @@ class Signals:
             self.set_blocked(t, t.blocked & ~these)
             timer = None
             if deadline is not None:
-                timer = k.clock.start_timer(deadline, lambda: k.sched.try_to_wake_up(t, TASK_INTERRUPTIBLE))
+                timer = k.clock.start_timer(deadline, lambda: k.sched.try_to_wake_up(t, TASK_INTERRUPTIBLE),
+                                            t.timer_slack_ns)
             while not signal_pending_state(TASK_INTERRUPTIBLE, t) and (deadline is None or k.clock.now < deadline):
                 k.sched.set_task_state(t, TASK_INTERRUPTIBLE)
                 yield

@@ -14,6 +14,7 @@ from ..uapi import errno as E
 from ..uapi import prctl as P
 from ..uapi import signal as S
 from ..uapi.resource import RLIM_NLIMITS, RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD
+from .sched.sched import rt_policy
 from .sched.syscalls import capable_sys_nice, check_same_owner, is_nice_reduction
 from .time.timekeeping import NSEC_PER_SEC, ns_to_clock_t
 from .task import PF_FORKNOEXEC, TaskStruct, process_usage
@@ -184,6 +185,12 @@ class Sys:
         if option == P.PR_GET_NAME:
             data = t.comm.encode()[:15].ljust(16, b"\0")
             return 0 if uacc.copy_to_user(t, arg2, data) else -E.EFAULT
+        if option == P.PR_GET_TIMERSLACK:
+            return t.timer_slack_ns
+        if option == P.PR_SET_TIMERSLACK:
+            if not rt_policy(t.policy):  # a real-time task keeps no slack
+                t.timer_slack_ns = t.default_timer_slack_ns if arg2 <= 0 else arg2
+            return 0
         if option == P.PR_GET_DUMPABLE:
             return 1
         if option == P.PR_SET_DUMPABLE:

@@ -349,6 +349,9 @@ class Cred:
         return new
 
 
+# init_task's timer slack: 50 us, which every task inherits
+TIMER_SLACK_NS = 50_000
+
 class TaskStruct:
     """struct task_struct (SEMANTICS T1)."""
 
@@ -374,6 +377,9 @@ class TaskStruct:
         "sched_class", "se", "rt", "sched_info", "on_rq", "on_cpu", "cpu", "cpus_mask",
         # accounting
         "utime", "stime", "start_time", "nvcsw", "nivcsw", "min_flt", "maj_flt",
+        # timer slack (prctl PR_SET_TIMERSLACK): how late its sleeps may end;
+        # written by itself and by sched_setscheduler (0 for a real-time policy)
+        "timer_slack_ns", "default_timer_slack_ns",
         # creation and exit hand-shakes
         "vfork_done", "set_child_tid", "clear_child_tid", "robust_list",
         # arch state: user registers (a Context) or a scripted user program
@@ -435,6 +441,7 @@ class TaskStruct:
         self.start_time = 0
         self.nvcsw = self.nivcsw = 0
         self.min_flt = self.maj_flt = 0
+        self.timer_slack_ns = self.default_timer_slack_ns = TIMER_SLACK_NS
         self.vfork_done: Optional[WaitQueueHead] = None
         self.set_child_tid = 0
         self.clear_child_tid = 0

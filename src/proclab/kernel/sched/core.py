@@ -541,6 +541,10 @@ class Scheduler:
             p.normal_prio = normal_prio(p)
             p.prio = p.normal_prio
             p.sched_reset_on_fork = reset_on_fork
+            if rt_policy(policy):  # real-time tasks' sleeps end on time
+                p.timer_slack_ns = 0
+            elif p.timer_slack_ns == 0:
+                p.timer_slack_ns = p.default_timer_slack_ns
             if policy == SCHED_RR:
                 p.rt.time_slice = self.tunables.rr_timeslice
             self._reweight(p)

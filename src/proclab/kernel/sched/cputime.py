@@ -58,6 +58,9 @@ class CpuTime:
         (a boundary missed inside long kernel work counts once)."""
         k = self.k
         rq.next_tick = self.next_tick(k.clock.now)
+        # the tick is an hrtimer too: its interrupt fires every timer whose
+        # soft expiry has passed, even if its hard one is still ahead
+        k.clock.run_expired()
         k.itimers.account_tick(t, user_tick)
         k.posix_cpu_timers.run_posix_cpu_timers(t)
         k.sched.scheduler_tick(rq)

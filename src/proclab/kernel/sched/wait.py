@@ -49,10 +49,12 @@ def wait_event(
     state: int = TASK_INTERRUPTIBLE,
     exclusive: bool = False,
     deadline: Optional[int] = None,
+    slack: int = 0,
 ) -> Sleep:
     """Sleep on `wq` until `condition()` holds. Returns 0, -ERESTARTSYS when a
     signal ended the sleep (interruptible / killable states only), or
-    -ETIMEDOUT when virtual time reached `deadline` first.
+    -ETIMEDOUT when virtual time reached `deadline` first (its timer may
+    fire up to `slack` ns after it).
 
     Cleanup happens on the way out, not in a `finally`: a generator closed
     because its kernel is being discarded must not touch anything."""
@@ -63,7 +65,7 @@ def wait_event(
     wq.add(entry)
     timer = None
     if deadline is not None:
-        timer = clock.start_timer(deadline, lambda: sched.try_to_wake_up(task, state))
+        timer = clock.start_timer(deadline, lambda: sched.try_to_wake_up(task, state), slack)
     while True:
         if condition():
             ret = 0
@@ -85,16 +87,17 @@ def wait_event(
 
 
 def sleep_until(sched: Scheduler, task: TaskStruct, expires: int, state: int = TASK_INTERRUPTIBLE) -> Sleep:
-    """schedule_hrtimeout(): sleep until virtual time `expires`. Returns 0 when
-    the time came, -ERESTARTSYS when a signal came first."""
+    """do_nanosleep(): sleep until virtual time `expires`, or up to the task's
+    timer slack later. Returns 0 when the time came, -ERESTARTSYS when a
+    signal came first."""
     clock = sched.clock
     if clock.now >= expires:
         return 0
-    timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state))
+    timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state), task.timer_slack_ns)
     while True:
         # the timer fired (hrtimer_sleeper's task cleared): the time came, even
         # if this CPU's clock is a little behind the one that ran the timer
-        if clock.now >= expires or not timer.armed:
+        if not timer.armed:
             ret = 0
             break
         if signal_pending_state(state, task):
@@ -116,17 +119,18 @@ def finish_sleep(sched: Scheduler, task: TaskStruct, timer: Optional[Timer]) -> 
 
 
 def schedule_hrtimeout_range(sched: Scheduler, task: TaskStruct, expires: Optional[int],
-                             state: int = TASK_INTERRUPTIBLE) -> Sleep:
+                             slack: int = 0, state: int = TASK_INTERRUPTIBLE) -> Sleep:
     """schedule_hrtimeout_range(): one sleep, until any wakeup or virtual
-    time `expires` (None: no timer, only a wakeup ends it). Returns 0 when
-    the time came, -EINTR when something woke the task first. A task with a
-    signal pending does not go to sleep at all (as __schedule() decides)."""
+    time `expires` (None: no timer, only a wakeup ends it; the timer may fire
+    up to `slack` ns late). Returns 0 when the time came, -EINTR when
+    something woke the task first. A task with a signal pending does not go
+    to sleep at all (as __schedule() decides)."""
     clock = sched.clock
     if expires is not None and clock.now >= expires:
         return 0
     timer = None
     if expires is not None:
-        timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state))
+        timer = clock.start_timer(expires, lambda: sched.try_to_wake_up(task, state), slack)
     if not signal_pending_state(state, task):
         sched.set_task_state(task, state)
         yield

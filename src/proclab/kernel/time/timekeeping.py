@@ -10,7 +10,15 @@ So the same program, options and seed give the same times, byte for byte.
 The costs are calibrated against the host (bench/calibrate.py prints the
 host's figures beside these); each constant names the figure it came from.
 
-Timers (hrtimers) are kept in expiry order; ties fire in arming order.
+Timers (hrtimers) have a range, as Linux's: a soft expiry (the time asked
+for) and a hard one (soft + the sleeper's timer slack). They are kept in
+hard-expiry order, ties in arming order. The CPU's timer interrupt comes at
+the earliest hard expiry (or at a tick), and then every timer whose soft
+expiry has passed fires with it (__hrtimer_run_queues), so sleeps ending
+within each other's slack end in one interrupt, their tasks woken together.
+Arming or cancelling one takes the timer queue's lock (hrtimer_cpu_base.lock)
+as lockdep sees it: which of two sleeps starts first decides which of them
+ends first, so explore tries both orders of two steps that arm timers.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from sortedcontainers import SortedList
+
+from ...lib.lockdep import lock_acquire
 
 NSEC_PER_SEC = 1_000_000_000
 NSEC_PER_MSEC = 1_000_000
@@ -64,12 +74,18 @@ COSTS = {
 REALTIME_AT_BOOT = 1_767_225_600 * NSEC_PER_SEC
 
 
+# lockdep's key of the timer queue: one queue for the machine, so one key.
+HRTIMER_BASE = ("hrtimer_base",)
+
+
 class Timer:
-    """struct hrtimer: calls `fn()` at `expires` unless cancelled first."""
+    """struct hrtimer: calls `fn()` once virtual time is past `soft`, at the
+    latest at `expires` (the hard expiry), unless cancelled first."""
 
-    __slots__ = ("expires", "seq", "fn", "armed")
+    __slots__ = ("soft", "expires", "seq", "fn", "armed")
 
-    def __init__(self, expires: int, seq: int, fn: Callable[[], None]) -> None:
+    def __init__(self, soft: int, expires: int, seq: int, fn: Callable[[], None]) -> None:
+        self.soft = soft
         self.expires = expires
         self.seq = seq
         self.fn = fn
@@ -91,26 +107,32 @@ class Clock:
     def advance(self, ns: int) -> None:
         self.now += ns
 
-    def start_timer(self, expires: int, fn: Callable[[], None]) -> Timer:
-        """hrtimer_start() at an absolute virtual time."""
+    def start_timer(self, expires: int, fn: Callable[[], None], slack: int = 0) -> Timer:
+        """hrtimer_start_range_ns() at an absolute virtual time: fire at
+        `expires` or up to `slack` ns later."""
+        lock_acquire(HRTIMER_BASE)
         self._seq += 1
-        timer = Timer(expires, self._seq, fn)
+        timer = Timer(expires, expires + slack, self._seq, fn)
         self._timers.add(timer)
         return timer
 
     def cancel(self, timer: Timer) -> None:
         """hrtimer_cancel(); harmless on a timer that already fired."""
         if timer.armed:
+            lock_acquire(HRTIMER_BASE)
             timer.armed = False
             self._timers.remove(timer)
 
     def next_expiry(self) -> int | None:
+        """When the timer interrupt must come: the earliest hard expiry."""
         return self._timers[0].expires if self._timers else None
 
     def run_expired(self) -> int:
-        """Fire every timer whose time has come; returns how many fired."""
+        """The timer interrupt (__hrtimer_run_queues): fire, in hard-expiry
+        order, the timers whose soft expiry has passed, up to the first that
+        is not yet due; returns how many fired."""
         fired = 0
-        while self._timers and self._timers[0].expires <= self.now:
+        while self._timers and self._timers[0].soft <= self.now:
             timer = self._timers.pop(0)
             timer.armed = False
             timer.fn()
