@@ -343,3 +343,22 @@ def test_the_table_shows_a_long_schedule_id_whole() -> None:
     body = lines[next(i for i, line in enumerate(lines) if line.startswith("\u2521")) + 1:]
     cells = [line.split("\u2502")[-2].strip() for line in body if line.startswith("\u2502")]
     assert "".join(cells) == schedule
+
+
+def test_an_explored_run_leaves_no_machine_behind() -> None:
+    """The collection at the end of a run frees its machine: nothing keeps
+    it (the CPU kept for the next run lets go of it), so none is left for
+    older generations to carry run after run."""
+    import gc
+
+    from proclab.kernel.kernel import Kernel
+
+    def machines() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, Kernel))
+
+    j = job("two_writers")
+    execute(j, Request())
+    before = machines()
+    for _ in range(3):
+        execute(j, Request())
+    assert machines() == before

@@ -351,14 +351,25 @@ class Job:
 
 def execute(job: Job, request: Request) -> Trace:
     """Run `job` once under `request` on a fresh machine (in this process)."""
+    # A machine is a graph of cycles that lives for one run: the collector
+    # scanning it again and again while it runs took ~15% of a run. It stays
+    # off until the machine is unreachable, then one collection of the
+    # youngest objects frees it (collecting while it is still referenced
+    # would only move all of it to an older generation).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _execute(job, request)
+    finally:
+        if collecting:
+            gc.collect(0)
+            gc.enable()
+
+
+def _execute(job: Job, request: Request) -> Trace:
     driver = Driver(request, job.max_steps)
     console = BufferConsole(job.stdin)
     lockdep.recorder = driver
-    # A machine is a graph of cycles that lives for one run: the collector
-    # scanning it again and again while it runs took ~15% of a run; one
-    # collection of the youngest objects after the run frees it.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         k = Kernel(job.config, console)
         k.on_warning = lambda message: None   # the first (Linux's) run is shown by `run`
@@ -371,17 +382,13 @@ def execute(job: Job, request: Request) -> Trace:
         driver._close()
     finally:
         lockdep.recorder = None
-        if collecting:
-            gc.enable()
     if driver.mismatch is not None:
         raise ScheduleMismatch(driver.mismatch)
     trace = Trace(driver.trace, bytes(console.out[1]), bytes(console.out[2]), result.exit_code(),
                   result.reason, result.message, _waits(k) if result.reason == "deadlock" else [],
                   _tree(k), driver.shared_memory)
     k.release()
-    del k
-    if collecting:
-        gc.collect(0)
+    driver.kernel = None
     return trace
 
 

@@ -108,6 +108,14 @@ _CB_INTR = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_uint32, _C.c_void_p)
 _CB_INVALID = _C.CFUNCTYPE(_C.c_bool, _C.c_void_p, _C.c_void_p)
 _CB_IN = _C.CFUNCTYPE(_C.c_uint32, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_void_p)
 _CB_OUT = _C.CFUNCTYPE(None, _C.c_void_p, _C.c_uint32, _C.c_int, _C.c_uint32, _C.c_void_p)
+
+
+def _released(*_args: int) -> None:
+    """The syscall entry of a CPU between two machines (never called: the
+    CPU does not run until `Cpu.take` binds it)."""
+    raise RuntimeError("a released CPU ran")
+
+
 # uc_ctl's command word: (UC_CTL_IO_WRITE << 30) | (number of arguments << 26) | control
 _CTL_TLB_FLUSH = (UC_CTL_IO_WRITE << 30) | UC_CTL_TLB_FLUSH
 _CTL_TB_REQUEST_CACHE = (UC_CTL_IO_READ_WRITE << 30) | (2 << 26) | UC_CTL_TB_REQUEST_CACHE
@@ -308,7 +316,9 @@ class Cpu:
         too, PhysMem.release): keep the emulator for the next one."""
         self._entry = self._fault = None  # type: ignore[assignment]
         if self._sys_state is not None:
-            self._sys_state.entry = None
+            # not None: a py_object field set to None keeps its old object
+            # (ctypes' _objects), and with it the whole machine
+            self._sys_state.entry = _released
         self.live = None
         self.watch = None
         _spare_cpus.setdefault(self._ram_key, []).append(self)
