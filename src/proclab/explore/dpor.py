@@ -102,7 +102,7 @@ class Search:
             else:
                 yield trace
             if self.reduce:
-                self._races(trace.steps)
+                self._races(trace.steps, max(len(request.forced) - 1, 0))
             else:
                 for node in self.path[len(request.forced):]:
                     node.backtrack.update(node.enabled)
@@ -159,8 +159,13 @@ class Search:
 
     # ---- races ---------------------------------------------------------------
 
-    def _races(self, steps: list[Step]) -> None:
-        """Find every race of the run and plant its reversal."""
+    def _races(self, steps: list[Step], fresh: int = 0) -> None:
+        """Find every race of the run and plant its reversal. The steps
+        before `fresh` repeat those of an earlier run (the prefix, less its
+        last step, which is a new choice); a race between two of them was
+        planted by that run already, as was its reversal (it depends only on
+        the steps between the two), so only races that end at a fresh step
+        are looked at; the happens-before of all steps is still needed."""
         hb = [0] * len(steps)                 # bit i of hb[j]: step i happens before step j
         last_of: dict[int, int] = {}
         last_write: dict[object, int] = {}
@@ -183,7 +188,7 @@ class Search:
             for d in everyone:
                 mask |= hb[d] | (1 << d)
             hb[j] = mask
-            for c in sorted(conflicts):
+            for c in sorted(conflicts) if j >= fresh else ():
                 if steps[c].tid == step.tid:
                     continue
                 others = 0
