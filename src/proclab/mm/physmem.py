@@ -78,8 +78,8 @@ class PhysMem:
         (MADV_DONTNEED, or new arrays) and taking a host page fault on each
         page again in the next run (~2 us a page here)."""
         used = self._next_fresh
-        self.mem[:used << PAGE_SHIFT] = bytes(used << PAGE_SHIFT)
-        memoryview(self.refcount).cast("B")[:4 * used] = bytes(4 * used)
+        ctypes.memset(self.ptr, 0, used << PAGE_SHIFT)   # no zero buffer to build first
+        ctypes.memset(self.refcount.buffer_info()[0], 0, self.refcount.itemsize * used)
         self.flags[:used] = bytes(used)
         _spare_buffers.setdefault(self.size, []).append((self.buf, self.refcount, self.flags))
 
