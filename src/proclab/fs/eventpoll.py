@@ -365,7 +365,7 @@ class EventPollCalls:
             return woken
 
         timed_out = end_time == 0
-        slack = 0 if end_time is None or timed_out else self.k.select.select_estimate_accuracy(t, end_time)
+        slack = self.k.select.select_estimate_accuracy(t, end_time)
         eavail = ep.ep_events_available()
         while True:
             if eavail:

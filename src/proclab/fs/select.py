@@ -179,12 +179,13 @@ class Select:
             return ret
         return -E.EINTR if ret == -E.ERESTARTNOHAND else ret
 
-    def select_estimate_accuracy(self, t: TaskStruct, end_time: int) -> int:
+    def select_estimate_accuracy(self, t: TaskStruct, end_time: Optional[int]) -> int:
         """select_estimate_accuracy(): how late a poll or select timeout may
         end: 0.1% of the time left (0.2% for a niced task), at most 100 ms,
-        at least the task's timer slack (none for a real-time task)."""
+        at least the task's timer slack (none for a real-time task, nor
+        without a timeout: end time None)."""
         slack = t.timer_slack_ns
-        if slack == 0:
+        if slack == 0 or end_time is None:
             return 0
         divfactor = 500 if t.nice > 0 else 1000
         return max(min(max(end_time - self.k.clock.now, 0) // divfactor, MAX_SLACK), slack)
@@ -228,7 +229,7 @@ class Select:
         if end_time == 0:
             pt.qproc = None
             timed_out = True
-        slack = 0 if end_time is None or timed_out else self.select_estimate_accuracy(t, end_time)
+        slack = self.select_estimate_accuracy(t, end_time)
         count = 0
         while True:
             for pfd in fds:
@@ -339,7 +340,7 @@ class Select:
         if end_time == 0:
             pt.qproc = None
             timed_out = True
-        slack = 0 if end_time is None or timed_out else self.select_estimate_accuracy(t, end_time)
+        slack = self.select_estimate_accuracy(t, end_time)
         while True:
             retval = 0
             res_in = res_out = res_ex = 0
